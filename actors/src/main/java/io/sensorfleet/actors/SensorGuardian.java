@@ -1,0 +1,119 @@
+package io.sensorfleet.actors;
+
+import io.sensorfleet.audit.AuditEntry;
+import io.sensorfleet.audit.AuditLog;
+import io.sensorfleet.audit.AuditReadSide;
+import io.sensorfleet.audit.AuditRequest;
+import io.sensorfleet.audit.JournalSchema;
+import java.time.Clock;
+import java.time.Instant;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+
+/**
+ * The root of the sensor's actor tree. It prepares the journal, owns the {@link AuditLog} and its read side,
+ * and (in later capabilities) the Instrument registry, the permission gate and the capture engine.
+ *
+ * <p>While the journal schema is being prepared the guardian is {@code starting} and stashes every command;
+ * once it answers a {@link GetStatus}, everything below it is ready.
+ */
+public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Command> {
+
+  public sealed interface Command {}
+
+  /** Asks for the sensor's status; answered once the sensor is running (stashed while starting). */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** Records an audit entry on behalf of a caller outside the actor tree (Main, HTTP); replies the stored entry. */
+  public record RecordAudit(AuditRequest request, ActorRef<AuditEntry> replyTo) implements Command {}
+
+  /** The sensor's own view of itself, for the health endpoint. */
+  public record Status(String name, Phase phase, Instant startedAt) {}
+
+  public enum Phase { STARTING, RUNNING }
+
+  private record SchemaReady() implements Command {}
+
+  private record SchemaFailed(Throwable cause) implements Command {}
+
+  private static final int STASH_CAPACITY = 1_000;
+
+  private final SensorSettings settings;
+  private final Clock clock;
+  private final StashBuffer<Command> stash;
+  private final Instant startedAt;
+  private ActorRef<AuditLog.Command> auditLog;
+
+  /**
+   * Spawned once, as the actor system's guardian, by {@code Main} (and by tests).
+   *
+   * @param settings the {@code sensor} config
+   * @param clock    stamps audit entries and the start time
+   */
+  public static Behavior<Command> create(SensorSettings settings, Clock clock) {
+    return Behaviors.withStash(STASH_CAPACITY,
+        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, stash)));
+  }
+
+  private SensorGuardian(ActorContext<Command> ctx, SensorSettings settings, Clock clock, StashBuffer<Command> stash) {
+    super(ctx);
+    this.settings = settings;
+    this.clock = clock;
+    this.stash = stash;
+    this.startedAt = clock.instant();
+    ctx.pipeToSelf(JournalSchema.ensure(ctx.getSystem()),
+        (done, error) -> error == null ? new SchemaReady() : new SchemaFailed(error));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SchemaReady.class, this::onSchemaReady)
+        .onMessage(SchemaFailed.class, this::onSchemaFailed)
+        .onAnyMessage(this::stashWhileStarting)
+        .build();
+  }
+
+  private Behavior<Command> stashWhileStarting(Command command) {
+    if (stash.isFull()) {
+      getContext().getLog().warn("sensor still starting: dropped {}", command.getClass().getSimpleName());
+    } else {
+      stash.stash(command);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSchemaReady(SchemaReady ready) {
+    auditLog = getContext().spawn(AuditLog.create(clock), "audit-log");
+    getContext().spawn(AuditReadSide.create(), "audit-read-side");
+    getContext().getLog().info("sensor '{}' running", settings.name());
+    return stash.unstashAll(running());
+  }
+
+  private Behavior<Command> onSchemaFailed(SchemaFailed failed) {
+    // Without a journal the sensor cannot record what it does: stopping is the only safe answer.
+    throw new IllegalStateException("cannot prepare the audit journal: " + failed.cause().getMessage(), failed.cause());
+  }
+
+  private Behavior<Command> running() {
+    return Behaviors.receive(Command.class)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(RecordAudit.class, this::onRecordAudit)
+        .build();
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus query) {
+    query.replyTo().tell(new Status(settings.name(), Phase.RUNNING, startedAt));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRecordAudit(RecordAudit command) {
+    auditLog.tell(new AuditLog.Record(command.request(), command.replyTo()));
+    return Behaviors.same();
+  }
+}

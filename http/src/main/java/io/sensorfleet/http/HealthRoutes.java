@@ -1,0 +1,44 @@
+package io.sensorfleet.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.http.json.HealthView;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code GET /api/v1/health}: is the sensor up, since when, which version. */
+public final class HealthRoutes {
+
+  private final Supplier<CompletionStage<SensorGuardian.Status>> status;
+  private final Clock clock;
+  private final ObjectMapper mapper;
+
+  /**
+   * @param status asks the guardian for its status (bounded by the ask timeout)
+   * @param clock  for the uptime
+   * @param mapper the system's {@code jackson-json} mapper
+   */
+  public HealthRoutes(Supplier<CompletionStage<SensorGuardian.Status>> status, Clock clock, ObjectMapper mapper) {
+    this.status = status;
+    this.clock = clock;
+    this.mapper = mapper;
+  }
+
+  public Route route() {
+    return path("health", () -> get(() -> onSuccess(status.get(), s -> completeOK(view(s),
+        Jackson.marshaller(mapper)))));
+  }
+
+  private HealthView view(SensorGuardian.Status s) {
+    long uptime = Math.max(0, Duration.between(s.startedAt(), clock.instant()).toSeconds());
+    return new HealthView(s.phase() == SensorGuardian.Phase.RUNNING ? "ok" : s.phase().name().toLowerCase(Locale.ROOT),
+        s.name(), Version.current(), s.startedAt(), uptime);
+  }
+}
