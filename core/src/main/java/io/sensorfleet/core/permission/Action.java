@@ -83,7 +83,7 @@ public enum Action {
     if (valid) {
       return Optional.empty();
     }
-    String rule = this == SEND ? "" : " (" + ObjectNames.NAME_PATTERN + ")";
+    String rule = this == SEND ? "" : " (" + ObjectNames.NAME_RULE + ")";
     return Optional.of(ObjectNames.quoted(object) + " is not a valid " + objectKind + rule);
   }
 }

@@ -6,24 +6,27 @@ import java.util.regex.Pattern;
  * The names a permission can be about, validated in one place so the policy, the manifest parser and the bus
  * protocol agree on them.
  *
- * <p>Topic and resource names are 1 to 64 characters: a lower-case letter or digit, then lower-case letters,
- * digits, {@code .}, {@code _} or {@code -}. They end up in log lines, audit records and file names, so no
+ * <p>Topic and resource names are 1 to 64 characters of {@code [a-z0-9._-]} starting with a letter or digit,
+ * and, like the wire protocol's {@code Topic}, made of dot-separated segments that each start with a letter or
+ * digit (so no {@code ..} and no trailing dot). They end up in log lines, audit records and file names, so no
  * upper case, spaces, slashes or control characters.
  */
 public final class ObjectNames {
 
-  /** The regular expression a topic or resource name must match. */
-  public static final String NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
+  /** The rule for topic and resource names, for messages. */
+  public static final String NAME_RULE =
+      "1 to 64 characters: dot-separated segments of a-z, 0-9, '_' or '-', each starting with a letter or digit";
+  public static final int MAX_NAME_LENGTH = 64;
   /** The wildcard object an operator's grant may use for topics and resources (never for {@code send}). */
   public static final String WILDCARD = "*";
 
-  private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*(?:\\.[a-z0-9][a-z0-9_-]*)*");
 
   private ObjectNames() {}
 
   /** True when {@code name} is a well-formed topic name. */
   public static boolean isTopic(String name) {
-    return name != null && NAME.matcher(name).matches();
+    return name != null && name.length() <= MAX_NAME_LENGTH && NAME.matcher(name).matches();
   }
 
   /** True when {@code name} is a well-formed resource name (same rule as topics). */
