@@ -1,0 +1,60 @@
+package io.sensorfleet.core.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The journal stores manifests as JSON through a plain ObjectMapper with the modules Pekko registers. */
+class ManifestJsonTest {
+
+  static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule());
+
+  @Test
+  void a_full_manifest_survives_a_json_round_trip() throws Exception {
+    var manifest = Manifests.parsed(Manifests.FULL);
+    assertEquals(manifest, JSON.readValue(JSON.writeValueAsString(manifest), InstrumentManifest.class));
+  }
+
+  @Test
+  void a_minimal_manifest_survives_a_json_round_trip() throws Exception {
+    var manifest = Manifests.parsed(Manifests.MINIMAL);
+    assertEquals(manifest, JSON.readValue(JSON.writeValueAsString(manifest), InstrumentManifest.class));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{mode: none}", "{mode: passive, filter: \"udp port 53\"}", "{mode: bridged, bridge: br-lan}",
+      "{mode: dedicated, interface: eth2}"})
+  void every_network_mode_survives_a_json_round_trip(String network) throws Exception {
+    var manifest = Manifests.parsed(Manifests.minimalWith("network: " + network));
+    assertEquals(manifest, JSON.readValue(JSON.writeValueAsString(manifest), InstrumentManifest.class));
+  }
+
+  @Test
+  void the_network_mode_is_written_by_name_never_by_class() throws Exception {
+    String json = JSON.writeValueAsString(new NetworkMode.Dedicated("eth2"));
+    assertEquals("{\"mode\":\"dedicated\",\"interface\":\"eth2\"}", json);
+  }
+
+  @Test
+  void sizes_and_durations_are_written_readably() throws Exception {
+    String json = JSON.writeValueAsString(Manifests.parsed(Manifests.FULL));
+    assertFalse(json.contains("io.sensorfleet"), json);
+    assertEquals("\"512MiB\"", JSON.writeValueAsString(ByteSize.ofMebibytes(512)));
+    assertEquals("{\"interval\":\"PT20S\",\"timeout\":\"PT5S\",\"failures-before-restart\":5}",
+        JSON.writeValueAsString(Manifests.parsed(Manifests.FULL).health()));
+  }
+
+  @Test
+  void json_is_validated_like_yaml() {
+    String json = "{\"interval\":\"PT5S\",\"timeout\":\"PT5S\",\"failures-before-restart\":3}";
+    assertThrows(ValueInstantiationException.class, () -> JSON.readValue(json, Health.class));
+  }
+}
