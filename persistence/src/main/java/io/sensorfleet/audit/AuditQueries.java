@@ -7,6 +7,8 @@ import io.sensorfleet.audit.internal.SharedDatabase;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -20,10 +22,8 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class AuditQueries {
 
-  private final AuditSettings settings;
-  private final AuditStore store;
-  private final Blocking blocking;
-  private final JdbcReadJournal readJournal;
+  private final Function<AuditFilter, CompletionStage<List<AuditEntry>>> pages;
+  private final LongFunction<Source<AuditEntry, NotUsed>> journal;
 
   /** Settings from {@code sensor.audit}; the database is the persistence plugin's shared one. */
   public static AuditQueries create(ActorSystem<?> system) {
@@ -31,12 +31,33 @@ public final class AuditQueries {
   }
 
   public AuditQueries(ActorSystem<?> system, AuditSettings settings) {
-    this.settings = settings;
-    this.store = new AuditStore(SharedDatabase.connections(system, settings.readJournal()), settings.dialect(),
+    AuditStore store = new AuditStore(SharedDatabase.connections(system, settings.readJournal()), settings.dialect(),
         Clock.systemUTC());
-    this.blocking = Blocking.on(system, settings.dispatcher());
-    this.readJournal = PersistenceQuery.get(system)
+    Blocking blocking = Blocking.on(system, settings.dispatcher());
+    JdbcReadJournal readJournal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, settings.readJournal());
+    this.pages = filter -> {
+      AuditSql.Query query = AuditSql.select(filter, Math.min(filter.limit(), settings.maxLimit()));
+      return blocking.supply(() -> store.query(query));
+    };
+    this.journal = fromSeq -> readJournal
+        .currentEventsByPersistenceId(AuditLog.PERSISTENCE_ID, fromSeq, Long.MAX_VALUE)
+        .mapConcat(env -> env.event() instanceof AuditLog.Recorded r
+            ? List.of(r.toEntry(env.sequenceNr()))
+            : List.<AuditEntry>of());
+  }
+
+  private AuditQueries(Function<AuditFilter, CompletionStage<List<AuditEntry>>> pages) {
+    this.pages = pages;
+    this.journal = fromSeq -> Source.failed(new UnsupportedOperationException("journal() of a stub AuditQueries"));
+  }
+
+  /**
+   * A stand-in that answers every page with {@code pages}, for tests of code that reads the audit log (e.g. routes:
+   * capture the filter a request was turned into, return canned entries). Its {@link #journal} fails.
+   */
+  public static AuditQueries of(Function<AuditFilter, CompletionStage<List<AuditEntry>>> pages) {
+    return new AuditQueries(pages);
   }
 
   /**
@@ -49,8 +70,7 @@ public final class AuditQueries {
 
   /** {@link #find}, collected: one page of entries, newest first. */
   public CompletionStage<List<AuditEntry>> findPage(AuditFilter filter) {
-    AuditSql.Query query = AuditSql.select(filter, Math.min(filter.limit(), settings.maxLimit()));
-    return blocking.supply(() -> store.query(query));
+    return pages.apply(filter);
   }
 
   /**
@@ -58,10 +78,6 @@ public final class AuditQueries {
    * is now. For exports and checks; filtered reads belong to {@link #find}.
    */
   public Source<AuditEntry, NotUsed> journal(long fromSeq) {
-    return readJournal.currentEventsByPersistenceId(AuditLog.PERSISTENCE_ID, fromSeq, Long.MAX_VALUE)
-        .mapConcat(env -> env.event() instanceof AuditLog.Recorded r
-            ? List.of(r.toEntry(env.sequenceNr()))
-            : List.<AuditEntry>of())
-        .named("audit-journal");
+    return journal.apply(fromSeq).named("audit-journal");
   }
 }
