@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param instrument the Instrument it concerns, if any (also a tag, and the read side's most used filter)
  * @param outcome how it ended
  * @param detail free text for people; longer than {@value #MAX_DETAIL} characters is cut, ending with "…"
+ *     (NUL characters in target and detail become U+FFFD)
  */
 public record AuditRequest(Principal principal, String action, AuditKind kind, String target,
                            Optional<InstrumentId> instrument, Outcome outcome, String detail) {
@@ -29,10 +30,13 @@ public record AuditRequest(Principal principal, String action, AuditKind kind, S
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(instrument, "instrument (use Optional.empty())");
-    target = target == null ? "" : target;
-    detail = detail == null ? "" : detail;
-    if (action == null || action.isBlank() || action.length() > MAX_ACTION || !action.strip().equals(action)) {
-      throw new IllegalArgumentException("audit action must be 1 to " + MAX_ACTION + " characters without surrounding spaces");
+    // NUL cannot be stored in PostgreSQL text columns (the read side's): replace it rather than fail the audit.
+    target = target == null ? "" : target.replace('\0', '\uFFFD');
+    detail = detail == null ? "" : detail.replace('\0', '\uFFFD');
+    if (action == null || action.isBlank() || action.length() > MAX_ACTION || !action.strip().equals(action)
+        || action.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("audit action must be 1 to " + MAX_ACTION
+          + " printable characters without surrounding spaces");
     }
     if (target.length() > MAX_TARGET) {
       throw new IllegalArgumentException("audit target is longer than " + MAX_TARGET + " characters");

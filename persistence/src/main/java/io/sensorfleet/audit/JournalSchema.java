@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -77,7 +78,7 @@ public final class JournalSchema {
       case POSTGRES -> db.profile() instanceof slick.jdbc.PostgresProfile;
     };
     if (!matches) {
-      throw new IllegalStateException("sensor.audit.dialect is " + dialect.name().toLowerCase()
+      throw new IllegalStateException("sensor.audit.dialect is " + dialect.name().toLowerCase(Locale.ROOT)
           + " but the shared database's Slick profile is " + db.profile().getClass().getName());
     }
   }

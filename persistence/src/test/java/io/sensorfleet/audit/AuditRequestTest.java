@@ -41,6 +41,19 @@ class AuditRequestTest {
   }
 
   @Test
+  void replaces_nul_characters_which_postgresql_text_cannot_hold() {
+    var r = AuditRequest.platform("x", AuditKind.PLATFORM, "a\0b").withTarget("t\0");
+
+    assertEquals("a\uFFFDb", r.detail());
+    assertEquals("t\uFFFD", r.target());
+  }
+
+  @Test
+  void rejects_an_action_with_control_characters() {
+    assertThrows(IllegalArgumentException.class, () -> AuditRequest.platform("instrument.\nstart", AuditKind.PLATFORM, ""));
+  }
+
+  @Test
   void rejects_a_blank_action() {
     assertThrows(IllegalArgumentException.class, () -> AuditRequest.platform(" ", AuditKind.PLATFORM, ""));
   }

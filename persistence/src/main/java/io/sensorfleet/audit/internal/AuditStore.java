@@ -108,14 +108,22 @@ public final class AuditStore {
   private static void bind(PreparedStatement ps, AuditEntry e) throws SQLException {
     ps.setLong(1, e.seq());
     ps.setObject(2, AuditSql.timestamp(e.occurredAt()));
-    ps.setString(3, e.principal().toString());
+    ps.setString(3, text(e.principal().toString()));
     ps.setString(4, e.principal().kind().wire());
-    ps.setString(5, e.action());
+    ps.setString(5, text(e.action()));
     ps.setString(6, e.kind().wire());
-    ps.setString(7, e.target());
+    ps.setString(7, text(e.target()));
     ps.setString(8, e.instrument().map(InstrumentId::value).orElse(null));
     ps.setString(9, e.outcome().wire());
-    ps.setString(10, e.detail());
+    ps.setString(10, text(e.detail()));
+  }
+
+  /**
+   * PostgreSQL text cannot hold NUL, and one row it refuses would stop the read side for good (it retries the same
+   * batch forever). AuditRequest already replaces NUL; this keeps any event already in a journal writable.
+   */
+  static String text(String s) {
+    return s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
   }
 
   private static AuditEntry read(ResultSet rs) throws SQLException {
@@ -152,7 +160,7 @@ public final class AuditStore {
         }
         throw e;
       } finally {
-        c.setAutoCommit(autoCommit);
+        c.setAutoCommit(autoCommit); // the pool would reset it too; be explicit for other pools
       }
     }
   }

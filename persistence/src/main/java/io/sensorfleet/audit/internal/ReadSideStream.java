@@ -4,6 +4,7 @@ import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditSettings;
 import io.sensorfleet.audit.AuditTags;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +18,7 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -41,7 +43,7 @@ public final class ReadSideStream {
     this.system = system;
     this.settings = settings;
     this.store = new AuditStore(SharedDatabase.connections(system, settings.readJournal()), settings.dialect(),
-        java.time.Clock.systemUTC());
+        Clock.systemUTC());
     this.blocking = Blocking.on(system, settings.dispatcher());
     this.readJournal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, settings.readJournal());
   }
@@ -83,8 +85,8 @@ public final class ReadSideStream {
             .runWith(Sink.ignore(), system));
   }
 
-  private org.apache.pekko.stream.javadsl.Flow<EventEnvelope, Done, NotUsed> writes() {
-    return org.apache.pekko.stream.javadsl.Flow.<EventEnvelope>create()
+  private Flow<EventEnvelope, Done, NotUsed> writes() {
+    return Flow.<EventEnvelope>create()
         .groupedWithin(settings.batchSize(), settings.batchWindow())
         .mapAsync(1, this::write);
   }
