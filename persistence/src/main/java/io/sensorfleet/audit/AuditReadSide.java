@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -132,7 +133,7 @@ public final class AuditReadSide {
         .build();
   }
 
-  private void pipe(CompletionStage<Done> done, java.util.function.Function<Optional<Throwable>, Command> toMessage) {
+  private void pipe(CompletionStage<Done> done, Function<Optional<Throwable>, Command> toMessage) {
     ctx.pipeToSelf(done, (ok, failure) -> toMessage.apply(Optional.ofNullable(failure)));
   }
 
