@@ -36,7 +36,9 @@ public record InstrumentId(String value) implements Comparable<InstrumentId> {
     }
   }
 
-  @JsonCreator
+  // DELEGATING: Pekko's mapper registers the parameter-names module, which would otherwise read this creator as
+  // a properties-based one and fail to read "ids" back from the journal.
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static InstrumentId of(String value) {
     return new InstrumentId(value);
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -76,7 +77,7 @@ public final class FleetApi {
     String code = response.status().reason().toLowerCase(Locale.ROOT).replace(' ', '-');
     try {
       byte[] body = mapper.writeValueAsBytes(new ApiError(code, strict.getData().utf8String()));
-      return response.withEntity(HttpEntity.create(ContentTypes.APPLICATION_JSON, body));
+      return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
     } catch (JsonProcessingException e) {
       return response;
     }
