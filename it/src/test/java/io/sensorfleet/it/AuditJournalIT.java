@@ -52,7 +52,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -458,17 +457,20 @@ class AuditJournalIT {
     }
   }
 
-  // PostgreSQL: opt-in, because CI machines run no PostgreSQL server. Set SENSORFLEET_IT_POSTGRES_URL (and
-  // SENSORFLEET_IT_POSTGRES_USER, SENSORFLEET_IT_POSTGRES_PASSWORD) to a throwaway database: every test drops the
-  // journal and read-side tables in it. When it is set, an unreachable server fails the tests (never skips them).
-  // It is a separate variable from the profile's SENSORFLEET_DB_URL so that no test ever runs against the
-  // database a shell happens to be configured for.
+  // PostgreSQL: `./sensorfleet test` starts a throwaway cluster (scripts/test-postgres.sh) and sets
+  // SENSORFLEET_IT_POSTGRES_URL (and _USER, _PASSWORD). Every test drops the journal and read-side tables in it.
+  // Without it these tests fail loudly, never skip. It is a separate variable from the profile's
+  // SENSORFLEET_DB_URL so that no test ever runs against the database a shell happens to be configured for.
 
   static final String PG_URL = "SENSORFLEET_IT_POSTGRES_URL";
 
   /** conf/postgres.conf, as the launcher loads it, pointed at the throwaway database, emptied first. */
   static Config freshPostgres() throws Exception {
     String url = System.getenv(PG_URL);
+    if (url == null || url.isBlank()) {
+      throw new IllegalStateException(PG_URL + " is not set: run the tests with ./sensorfleet test, which starts a "
+          + "throwaway PostgreSQL (scripts/test-postgres.sh), or point it at a throwaway database");
+    }
     String user = System.getenv().getOrDefault("SENSORFLEET_IT_POSTGRES_USER", "sensorfleet_it");
     String password = System.getenv().getOrDefault("SENSORFLEET_IT_POSTGRES_PASSWORD", "");
     try (Connection c = java.sql.DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
@@ -484,7 +486,6 @@ class AuditJournalIT {
   }
 
   @Nested
-  @EnabledIfEnvironmentVariable(named = PG_URL, matches = ".+")
   class QueriesOnPostgres extends QueriesContract {
     @Override
     Config freshDatabase(Path tempDir) throws Exception {
@@ -493,7 +494,6 @@ class AuditJournalIT {
   }
 
   @Nested
-  @EnabledIfEnvironmentVariable(named = PG_URL, matches = ".+")
   class ScenariosOnPostgres extends ScenariosContract {
     @Override
     Config freshDatabase(Path tempDir) throws Exception {
