@@ -1,0 +1,73 @@
+package io.sensorfleet.core.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.Arrays;
+
+/** Validates JSON that a program hands us as a payload ({@link RawJson#of}), with the checks the decoder applies. */
+final class PayloadScanner {
+
+  static final PayloadScanner DEFAULT = new PayloadScanner(FrameLimits.DEFAULT);
+
+  private final FrameLimits limits;
+  private final JsonFactory json;
+
+  PayloadScanner(FrameLimits limits) {
+    this.limits = limits;
+    // The payload sits one level inside the frame's object.
+    this.json = JsonSupport.factory(limits.maxDepth() - 1, limits.maxFrameBytes());
+  }
+
+  RawJson scanStandalone(byte[] utf8) {
+    if (utf8.length > limits.maxFrameBytes()) {
+      throw new IllegalArgumentException(
+          "JSON is " + utf8.length + " bytes, more than a frame may carry (" + limits.maxFrameBytes() + ")");
+    }
+    Utf8Scan.Result scan = Utf8Scan.firstProblem(utf8, 0, utf8.length, true);
+    if (scan.problem() != Utf8Scan.Problem.NONE) {
+      throw new IllegalArgumentException("not valid JSON text: " + scan.problem() + " at byte " + scan.index());
+    }
+    int start;
+    int end;
+    try (JsonParser p = json.createParser(utf8)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw new IllegalArgumentException("no JSON value");
+      }
+      start = (int) p.currentTokenLocation().getByteOffset();
+      if (first.isStructStart()) {
+        p.skipChildren();
+      } else {
+        p.finishToken();
+      }
+      end = (int) p.currentLocation().getByteOffset();
+      if (p.nextToken() != null) {
+        throw new IllegalArgumentException("more than one JSON value (trailing data at byte "
+            + p.currentTokenLocation().getByteOffset() + ")");
+      }
+    } catch (JsonProcessingException e) {
+      String what = JsonSupport.isTooDeep(e)
+          ? "nests deeper than " + (limits.maxDepth() - 1) + " levels"
+          : JsonSupport.describe(e);
+      throw new IllegalArgumentException("not valid JSON: " + what + " (at byte " + e.getLocation().getByteOffset()
+          + ")", e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+    }
+    if (end - start > limits.maxPayloadBytes()) {
+      throw new IllegalArgumentException(
+          "JSON is " + (end - start) + " bytes, more than a payload may have (" + limits.maxPayloadBytes() + ")");
+    }
+    byte[] owned = Arrays.copyOfRange(utf8, start, end);
+    for (int i = 0; i < owned.length; i++) {
+      // Outside strings (where JSON forbids raw control characters) these are only whitespace.
+      if (owned[i] == '\n' || owned[i] == '\r') {
+        owned[i] = ' ';
+      }
+    }
+    return RawJson.adopt(owned);
+  }
+}
