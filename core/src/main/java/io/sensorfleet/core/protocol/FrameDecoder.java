@@ -48,47 +48,56 @@ final class FrameDecoder {
 
   private void read(Envelope envelope, byte[] line, int offset, int length) throws Rejection {
     try (JsonParser p = json.createParser(line, offset, length)) {
-      JsonToken t = p.nextToken();
-      if (t == null) {
-        throw new Rejection(ErrorCode.MALFORMED_JSON, length == 0 ? "empty frame" : "frame is only whitespace");
+      try {
+        readObject(envelope, p, length);
+      } catch (JsonProcessingException e) {
+        // Inside the try: closing the parser moves its position to the end of the input.
+        throw translate(e, p, envelope);
       }
-      if (t != JsonToken.START_OBJECT) {
-        throw new Rejection(ErrorCode.NOT_AN_OBJECT, "a frame must be a JSON object, got " + JsonSupport.kind(t));
-      }
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if (value == null) {
-          throw new Rejection(ErrorCode.MALFORMED_JSON, "the line ends inside a JSON value");
-        }
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        String text = null;
-        if (value.isStructStart()) {
-          p.skipChildren();
-        } else if (value == JsonToken.VALUE_STRING || value.isNumeric()) {
-          text = p.getText();
-        }
-        envelope.add(name, value, text, start, (int) p.currentLocation().getByteOffset());
-      }
-      envelope.closeRoot();
-      JsonToken extra = p.nextToken();
-      if (extra != null) {
-        throw new Rejection(ErrorCode.TRAILING_DATA, "data after the frame's object, at byte "
-            + p.currentTokenLocation().getByteOffset());
-      }
-    } catch (JsonProcessingException e) {
-      long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-      if (envelope.rootClosed()) {
-        throw new Rejection(ErrorCode.TRAILING_DATA, "data after the frame's object, at byte " + at);
-      }
-      if (JsonSupport.isTooDeep(e)) {
-        throw new Rejection(ErrorCode.TOO_DEEP,
-            "JSON nests deeper than " + limits.maxDepth() + " levels, at byte " + at);
-      }
-      throw new Rejection(ErrorCode.MALFORMED_JSON, JsonSupport.describe(e) + ", at byte " + at);
     } catch (IOException e) {
       throw new Rejection(ErrorCode.MALFORMED_JSON, "unreadable frame");
     }
+  }
+
+  private static void readObject(Envelope envelope, JsonParser p, int length) throws IOException, Rejection {
+    JsonToken t = p.nextToken();
+    if (t == null) {
+      throw new Rejection(ErrorCode.MALFORMED_JSON, length == 0 ? "empty frame" : "frame is only whitespace");
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw new Rejection(ErrorCode.NOT_AN_OBJECT, "a frame must be a JSON object, got " + JsonSupport.kind(t));
+    }
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (value == null) {
+        throw new Rejection(ErrorCode.MALFORMED_JSON, "the line ends inside a JSON value");
+      }
+      int start = (int) p.currentTokenLocation().getByteOffset();
+      String text = null;
+      if (value.isStructStart()) {
+        p.skipChildren();
+      } else if (value == JsonToken.VALUE_STRING || value.isNumeric()) {
+        text = p.getText();
+      }
+      envelope.add(name, value, text, start, (int) p.currentLocation().getByteOffset());
+    }
+    envelope.closeRoot();
+    if (p.nextToken() != null) {
+      throw new Rejection(ErrorCode.TRAILING_DATA,
+          "data after the frame's object, at byte " + p.currentTokenLocation().getByteOffset());
+    }
+  }
+
+  private Rejection translate(JsonProcessingException e, JsonParser p, Envelope envelope) {
+    long at = JsonSupport.byteOffset(e, p);
+    if (envelope.rootClosed()) {
+      return new Rejection(ErrorCode.TRAILING_DATA, "data after the frame's object, at byte " + at);
+    }
+    if (JsonSupport.isTooDeep(e)) {
+      return new Rejection(ErrorCode.TOO_DEEP, "JSON nests deeper than " + limits.maxDepth() + " levels, at byte " + at);
+    }
+    return new Rejection(ErrorCode.MALFORMED_JSON, JsonSupport.describe(e) + ", at byte " + at);
   }
 
   /** Reads the clean bytes before a bad one, only to learn the frame's id for the error answer. */

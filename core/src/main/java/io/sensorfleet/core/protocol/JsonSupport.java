@@ -1,6 +1,7 @@
 package io.sensorfleet.core.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -48,6 +49,17 @@ final class JsonSupport {
 
   static boolean isTooDeep(JsonProcessingException e) {
     return e instanceof StreamConstraintsException && String.valueOf(e.getOriginalMessage()).contains("nesting depth");
+  }
+
+  /**
+   * Where Jackson's complaint applies, relative to the parsed range: its own location, or the parser's position for
+   * the exceptions that carry none (the nesting limit's).
+   */
+  static long byteOffset(JsonProcessingException e, JsonParser parser) {
+    if (e.getLocation() != null && e.getLocation().getByteOffset() >= 0) {
+      return e.getLocation().getByteOffset();
+    }
+    return parser == null ? -1 : parser.currentLocation().getByteOffset();
   }
 
   /** Jackson's complaint without its location suffix, made printable and short. */

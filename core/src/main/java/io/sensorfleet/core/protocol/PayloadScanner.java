@@ -30,33 +30,23 @@ final class PayloadScanner {
     if (scan.problem() != Utf8Scan.Problem.NONE) {
       throw new IllegalArgumentException("not valid JSON text: " + scan.problem() + " at byte " + scan.index());
     }
-    int start;
-    int end;
+    int[] range;
     try (JsonParser p = json.createParser(utf8)) {
-      JsonToken first = p.nextToken();
-      if (first == null) {
-        throw new IllegalArgumentException("no JSON value");
+      try {
+        range = valueRange(p);
+      } catch (JsonProcessingException e) {
+        // Inside the try: closing the parser moves its position to the end of the input.
+        String what = JsonSupport.isTooDeep(e)
+            ? "nests deeper than " + (limits.maxDepth() - 1) + " levels"
+            : JsonSupport.describe(e);
+        throw new IllegalArgumentException(
+            "not valid JSON: " + what + " (at byte " + JsonSupport.byteOffset(e, p) + ")", e);
       }
-      start = (int) p.currentTokenLocation().getByteOffset();
-      if (first.isStructStart()) {
-        p.skipChildren();
-      } else {
-        p.finishToken();
-      }
-      end = (int) p.currentLocation().getByteOffset();
-      if (p.nextToken() != null) {
-        throw new IllegalArgumentException("more than one JSON value (trailing data at byte "
-            + p.currentTokenLocation().getByteOffset() + ")");
-      }
-    } catch (JsonProcessingException e) {
-      String what = JsonSupport.isTooDeep(e)
-          ? "nests deeper than " + (limits.maxDepth() - 1) + " levels"
-          : JsonSupport.describe(e);
-      throw new IllegalArgumentException("not valid JSON: " + what + " (at byte " + e.getLocation().getByteOffset()
-          + ")", e);
     } catch (IOException e) {
       throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
     }
+    int start = range[0];
+    int end = range[1];
     if (end - start > limits.maxPayloadBytes()) {
       throw new IllegalArgumentException(
           "JSON is " + (end - start) + " bytes, more than a payload may have (" + limits.maxPayloadBytes() + ")");
@@ -69,5 +59,25 @@ final class PayloadScanner {
       }
     }
     return RawJson.adopt(owned);
+  }
+
+  /** Start and end offsets of the one value in the input, refusing anything after it. */
+  private static int[] valueRange(JsonParser p) throws IOException {
+    JsonToken first = p.nextToken();
+    if (first == null) {
+      throw new IllegalArgumentException("no JSON value");
+    }
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    if (first.isStructStart()) {
+      p.skipChildren();
+    } else {
+      p.finishToken();
+    }
+    int end = (int) p.currentLocation().getByteOffset();
+    if (p.nextToken() != null) {
+      throw new IllegalArgumentException(
+          "more than one JSON value (trailing data at byte " + p.currentTokenLocation().getByteOffset() + ")");
+    }
+    return new int[] {start, end};
   }
 }

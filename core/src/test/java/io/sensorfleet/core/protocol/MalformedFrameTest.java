@@ -78,7 +78,7 @@ class MalformedFrameTest {
         row("duplicate unknown field", "{\"type\":\"bye\",\"x\":1,\"x\":2}", ErrorCode.DUPLICATE_FIELD, null, "'x'"),
         // Nesting.
         row("payload too deep", "{\"type\":\"send\",\"id\":\"m1\",\"to\":\"ids\",\"payload\":" + nested(64) + "}",
-            ErrorCode.TOO_DEEP, "m1", "64 levels"),
+            ErrorCode.TOO_DEEP, "m1", "64 levels, at byte 110"),
         row("unknown field too deep", "{\"id\":\"q1\",\"x\":" + nested(200) + ",\"type\":\"health-query\"}",
             ErrorCode.TOO_DEEP, "q1", "64 levels"),
         // The type.
