@@ -135,16 +135,19 @@ final class Checks {
   }
 
   /**
-   * {@code s} made safe to put in an error message or a log line: at most 40 characters, anything outside printable
-   * ASCII escaped, so a hostile peer cannot inject lines or terminal escapes through our messages.
+   * {@code s} made safe to put in an error message or a log line: anything outside printable ASCII escaped, so a
+   * hostile peer cannot inject lines or terminal escapes through our messages, and cut to about {@code max}
+   * characters after escaping, so messages stay short whatever the input.
    */
-  static String printable(String s) {
+  static String printable(String s, int max) {
     if (s == null) {
       return "null";
     }
-    StringBuilder out = new StringBuilder();
-    int limit = Math.min(s.length(), 40);
-    for (int i = 0; i < limit; i++) {
+    StringBuilder out = new StringBuilder(Math.min(s.length(), max) + 8);
+    for (int i = 0; i < s.length(); i++) {
+      if (out.length() >= max) {
+        return out.append("...").toString();
+      }
       char c = s.charAt(i);
       if (c >= 0x20 && c < 0x7f && c != '\\') {
         out.append(c);
@@ -152,9 +155,11 @@ final class Checks {
         out.append(String.format("\\u%04x", (int) c));
       }
     }
-    if (s.length() > limit) {
-      out.append("...");
-    }
     return out.toString();
+  }
+
+  /** {@link #printable(String, int)} for a value quoted in a message: about 40 characters. */
+  static String printable(String s) {
+    return printable(s, 40);
   }
 }

@@ -76,18 +76,7 @@ final class JsonSupport {
     if (cut >= 0) {
       message = message.substring(0, cut);
     }
-    if (message.length() > 160) {
-      message = message.substring(0, 160) + "...";
-    }
-    StringBuilder out = new StringBuilder(message.length());
-    message.chars().forEach(c -> {
-      if (c >= 0x20 && c < 0x7f) {
-        out.append((char) c);
-      } else {
-        out.append(String.format("\\u%04x", c));
-      }
-    });
-    return out.toString();
+    return Checks.printable(message, 160);
   }
 
   /** The JSON type of a value token, as our messages name it. */

@@ -29,6 +29,8 @@ class MalformedFrameTest {
         row("empty line", "", ErrorCode.MALFORMED_JSON, null, "empty"),
         row("whitespace only", "  \t ", ErrorCode.MALFORMED_JSON, null, "whitespace"),
         row("not JSON", "hello platform", ErrorCode.MALFORMED_JSON, null, "at byte 0"),
+        row("long garbage token full of control characters", "f8" + "\u0014".repeat(300), ErrorCode.MALFORMED_JSON,
+            null, "Unrecognized token 'f8\\u0014"),
         row("array at top level", "[{\"type\":\"bye\"}]", ErrorCode.NOT_AN_OBJECT, null, "array"),
         row("string at top level", "\"bye\"", ErrorCode.NOT_AN_OBJECT, null, "string"),
         row("number at top level", "42", ErrorCode.NOT_AN_OBJECT, null, "number"),
