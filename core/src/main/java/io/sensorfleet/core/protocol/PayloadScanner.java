@@ -67,6 +67,9 @@ final class PayloadScanner {
     if (first == null) {
       throw new IllegalArgumentException("no JSON value");
     }
+    if (first == JsonToken.VALUE_NULL) {
+      throw new IllegalArgumentException("null cannot be a payload: in a frame, null means the field is absent");
+    }
     int start = (int) p.currentTokenLocation().getByteOffset();
     if (first.isStructStart()) {
       p.skipChildren();

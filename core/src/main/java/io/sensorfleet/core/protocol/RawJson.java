@@ -11,8 +11,9 @@ import java.util.Arrays;
  *
  * <p>The platform routes payloads without reading them, so they are never parsed into objects nor re-serialized:
  * the decoder checks their syntax and depth with a streaming scan and keeps the bytes; the encoder writes them back
- * verbatim. Every instance holds exactly one syntactically valid JSON value, without surrounding whitespace and
- * without line-feed bytes, so it can always be embedded in a frame. Immutable: the bytes are copied in and never
+ * verbatim. Every instance holds exactly one syntactically valid JSON value other than {@code null} (which in a frame
+ * means "absent"), without surrounding whitespace and without line-feed bytes, so it can always be embedded in a
+ * frame. Immutable: the bytes are copied in and never
  * handed out.
  */
 public final class RawJson {
@@ -31,11 +32,12 @@ public final class RawJson {
   }
 
   /**
-   * Checks {@code json} (one JSON value, surrounding whitespace ignored, nesting at most
+   * Checks {@code json} (one JSON value but {@code null}, surrounding whitespace ignored, nesting at most
    * {@code FrameLimits.DEFAULT.maxDepth() - 1}) and keeps it. Line breaks between tokens become spaces, which
    * changes no JSON meaning, so pretty-printed JSON can be sent.
    *
-   * @throws IllegalArgumentException if it is not exactly one valid JSON value within the default depth
+   * @throws IllegalArgumentException if it is not exactly one valid JSON value other than null, within the default
+   *     depth and payload size
    */
   public static RawJson of(String json) {
     return of(json.getBytes(StandardCharsets.UTF_8));

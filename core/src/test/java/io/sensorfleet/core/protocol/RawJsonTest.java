@@ -70,7 +70,7 @@ class RawJsonTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "   ", "{", "{\"a\":}", "{'a':1}", "[1,]", "NaN", "{} {}", "1 2", "\uFEFF{}", "{\"a\":\"\u0001\"}",
-      "// c\n{}", "{\"a\":1}x"})
+      "// c\n{}", "{\"a\":1}x", "null", " null "})
   void refuses_anything_but_one_valid_json_value(String json) {
     assertThrows(IllegalArgumentException.class, () -> RawJson.of(json));
   }
