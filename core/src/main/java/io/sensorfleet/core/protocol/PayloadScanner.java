@@ -33,7 +33,7 @@ final class PayloadScanner {
     int[] range;
     try (JsonParser p = json.createParser(utf8)) {
       try {
-        range = valueRange(p);
+        range = valueRange(p, utf8);
       } catch (JsonProcessingException e) {
         // Inside the try: closing the parser moves its position to the end of the input.
         String what = JsonSupport.isTooDeep(e)
@@ -62,7 +62,7 @@ final class PayloadScanner {
   }
 
   /** Start and end offsets of the one value in the input, refusing anything after it. */
-  private static int[] valueRange(JsonParser p) throws IOException {
+  private static int[] valueRange(JsonParser p, byte[] input) throws IOException {
     JsonToken first = p.nextToken();
     if (first == null) {
       throw new IllegalArgumentException("no JSON value");
@@ -77,10 +77,18 @@ final class PayloadScanner {
       p.finishToken();
     }
     int end = (int) p.currentLocation().getByteOffset();
+    // A number at the root ends only at the next byte, which Jackson consumes when it is whitespace.
+    while (end > start && isWhitespace(input[end - 1])) {
+      end--;
+    }
     if (p.nextToken() != null) {
       throw new IllegalArgumentException(
           "more than one JSON value (trailing data at byte " + p.currentTokenLocation().getByteOffset() + ")");
     }
     return new int[] {start, end};
+  }
+
+  private static boolean isWhitespace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
   }
 }

@@ -58,6 +58,11 @@ class RawJsonTest {
   }
 
   @Test
+  void drops_whitespace_after_a_number() {
+    assertEquals("233", RawJson.of("233 ").asString());
+  }
+
+  @Test
   void turns_line_breaks_between_tokens_into_spaces() {
     assertEquals("{    \"a\": [1,   2] }", RawJson.of("{\r\n  \"a\": [1,\n  2]\n}").asString());
   }
