@@ -122,10 +122,6 @@ final class Envelope {
         : Optional.of(toRaw(name, typed(f, name, JsonToken.START_OBJECT, "an object")));
   }
 
-  boolean has(String name) {
-    return optional(name) != null;
-  }
-
   Instant instant(String name) throws Rejection {
     String text = string(name);
     try {
