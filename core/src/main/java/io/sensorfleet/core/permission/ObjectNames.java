@@ -1,6 +1,6 @@
 package io.sensorfleet.core.permission;
 
-import java.util.regex.Pattern;
+import io.sensorfleet.core.protocol.Topic;
 
 /**
  * The names a permission can be about, validated in one place so the policy, the manifest parser and the bus
@@ -20,13 +20,11 @@ public final class ObjectNames {
   /** The wildcard object an operator's grant may use for topics and resources (never for {@code send}). */
   public static final String WILDCARD = "*";
 
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*(?:\\.[a-z0-9][a-z0-9_-]*)*");
-
   private ObjectNames() {}
 
   /** True when {@code name} is a well-formed topic name. */
   public static boolean isTopic(String name) {
-    return name != null && name.length() <= MAX_NAME_LENGTH && NAME.matcher(name).matches();
+    return Topic.isValid(name);
   }
 
   /** True when {@code name} is a well-formed resource name (same rule as topics). */
