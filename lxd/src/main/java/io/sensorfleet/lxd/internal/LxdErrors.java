@@ -30,7 +30,7 @@ public final class LxdErrors {
     if (httpStatus == 409 || httpStatus == 412 || isConflict(m)) {
       return new ContainerRuntimeException.Conflict(action, httpStatus, message);
     }
-    if (httpStatus == 400 || m.contains("validation failed") || m.startsWith("invalid")) {
+    if (httpStatus == 400 || m.contains("validation") || m.startsWith("invalid")) {
       return new ContainerRuntimeException.InvalidRequest(action, httpStatus, message);
     }
     return new ContainerRuntimeException.OperationFailed(action, httpStatus, message);
