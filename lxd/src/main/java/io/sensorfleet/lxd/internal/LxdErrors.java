@@ -8,13 +8,17 @@ import java.util.Locale;
  * Maps LXD's errors to the port's typed failures. LXD reports most failures of asynchronous operations as status
  * 400 with only a message ("This "instances" entry already exists"), so the message decides where the status
  * cannot. Patterns were taken from LXD 5.0.2; anything unrecognised stays an {@code OperationFailed} (or an
- * {@code InvalidRequest} for a synchronous 400), always with LXD's text.
+ * {@code InvalidRequest} for a synchronous 400), always with LXD's text, so a new LXD wording degrades the type
+ * to {@code OperationFailed} but never loses the message.
  */
 public final class LxdErrors {
 
   private static final List<String> CONFLICTS = List.of(
       "already running", "already stopped", "instance is running", "instance is not running",
       "is still in use", "etag doesn't match", "is busy");
+  /** Config and device validation; not "invalid argument", which is a syscall failing at run time. */
+  private static final List<String> INVALID = List.of(
+      "invalid value", "invalid config", "invalid device", "invalid key", "validation");
 
   private LxdErrors() {}
 
@@ -30,7 +34,7 @@ public final class LxdErrors {
     if (httpStatus == 409 || httpStatus == 412 || isConflict(m)) {
       return new ContainerRuntimeException.Conflict(action, httpStatus, message);
     }
-    if (httpStatus == 400 || m.contains("validation") || m.startsWith("invalid")) {
+    if (httpStatus == 400 || isInvalid(m)) {
       return new ContainerRuntimeException.InvalidRequest(action, httpStatus, message);
     }
     return new ContainerRuntimeException.OperationFailed(action, httpStatus, message);
@@ -48,10 +52,17 @@ public final class LxdErrors {
     if (m.endsWith("not found")) {
       return new ContainerRuntimeException.NotFound(action, statusCode, err);
     }
+    if (isInvalid(m)) {
+      return new ContainerRuntimeException.InvalidRequest(action, statusCode, err);
+    }
     return new ContainerRuntimeException.OperationFailed(action, statusCode, err);
   }
 
   private static boolean isConflict(String lowerCaseMessage) {
     return CONFLICTS.stream().anyMatch(lowerCaseMessage::contains);
+  }
+
+  private static boolean isInvalid(String lowerCaseMessage) {
+    return INVALID.stream().anyMatch(lowerCaseMessage::contains);
   }
 }

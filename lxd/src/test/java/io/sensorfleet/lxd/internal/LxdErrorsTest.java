@@ -39,6 +39,8 @@ class LxdErrorsTest {
       "Failed shutting down instance, status is \"Running\": shutting down the container failed | OperationFailed",
       "Failed to start device \"sft-pv\": Failed mounting volume: Idmaps of container \"a\" and storage volume \"v\" are not identical | OperationFailed",
       "Failed creating instance record: Failed initialising instance: Failed getting root disk: No root device could be found | OperationFailed",
+      "Failed creating instance record: Invalid value for a boolean \"sometimes\"           | InvalidRequest",
+      "Failed to mount \"/x\": invalid argument                                            | OperationFailed",
   })
   void maps_a_failed_operation(String err, String expected) {
     ContainerRuntimeException e = LxdErrors.ofOperation("act", 400, err);
