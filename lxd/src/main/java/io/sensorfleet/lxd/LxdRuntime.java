@@ -47,7 +47,6 @@ import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.JavaFlowSupport;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -126,7 +125,7 @@ public final class LxdRuntime implements ContainerRuntime {
   }
 
   /** {@code GET /1.0}: which daemon answers, and whether it trusts us (over the socket: {@code trusted}). */
-  public CompletionStage<LxdJson.ServerInfo> serverInfo() {
+  public CompletionStage<LxdServerInfo> serverInfo() {
     return settle(lxd.call("server info", LxdHttp.get("/1.0")).thenApply(LxdJson::serverInfo));
   }
 
@@ -242,7 +241,7 @@ public final class LxdRuntime implements ContainerRuntime {
     LxdDialect d = settings.dialect();
     HttpRequest request = HttpRequest.create()
         .withMethod(HttpMethods.POST)
-        .withUri(LxdHttp.uri(instance(name) + "/files", Pair.create("path", path)))
+        .withUri(LxdHttp.uri(instance(name) + "/files", "path", path))
         .addHeader(RawHeader.create(d.fileHeader("uid"), Integer.toString(file.uid())))
         .addHeader(RawHeader.create(d.fileHeader("gid"), Integer.toString(file.gid())))
         .addHeader(RawHeader.create(d.fileHeader("mode"), String.format("%04o", file.mode())))
@@ -258,7 +257,7 @@ public final class LxdRuntime implements ContainerRuntime {
     String action = "pull " + name + ":" + path;
     LxdDialect d = settings.dialect();
     var request = HttpRequest.create().withMethod(HttpMethods.GET)
-        .withUri(LxdHttp.uri(instance(name) + "/files", Pair.create("path", path)));
+        .withUri(LxdHttp.uri(instance(name) + "/files", "path", path));
     return settle(lxd.raw(action, request).thenApply(reply -> {
       String type = reply.header(d.fileHeader("type"));
       if (!type.equals("file")) {
@@ -339,8 +338,7 @@ public final class LxdRuntime implements ContainerRuntime {
    */
   public Source<LifecycleEvent, CompletionStage<Done>> lifecycleEventSource() {
     String action = "lifecycle events";
-    var request = WebSocketRequest.create(LxdHttp.uri("/1.0/events", Pair.create("type", "lifecycle")).toString()
-        .replaceFirst("^http:", "ws:"));
+    var request = WebSocketRequest.create("ws://lxd/1.0/events?type=lifecycle");
     var webSocket = http.webSocketClientFlow(request, ConnectionContext.noEncryption(), Optional.empty(),
         eventConnection, log);
     return Source.<Message>maybe()

@@ -285,7 +285,7 @@ class LxdRuntimeTest {
   @Test
   void server_info_names_the_daemon() throws Exception {
     try (var lxd = fake(r -> Response.resource("server.json"))) {
-      LxdJson.ServerInfo info = await(runtime(lxd).serverInfo());
+      LxdServerInfo info = await(runtime(lxd).serverInfo());
       assertEquals("lxd", info.server());
       assertEquals("5.0.2", info.version());
       assertEquals("trusted", info.auth());

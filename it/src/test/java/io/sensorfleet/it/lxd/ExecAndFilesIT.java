@@ -68,6 +68,14 @@ class ExecAndFilesIT {
   }
 
   @Test
+  void a_path_with_spaces_and_symbols_arrives_intact() {
+    String path = "/tmp/a b&c=d+e%f?g#h";
+    await(kit.lxd.pushFile(container, path, ContainerFile.of("odd\n".getBytes(StandardCharsets.UTF_8))));
+    assertEquals("odd\n", kit.sh(container, "cat '" + path + "'"));
+    assertEquals("odd\n", new String(await(kit.lxd.pullFile(container, path)).content(), StandardCharsets.UTF_8));
+  }
+
+  @Test
   void pulling_a_missing_file_fails_with_not_found() {
     var notFound = failure(ContainerRuntimeException.NotFound.class, kit.lxd.pullFile(container, "/tmp/none"));
     assertEquals(404, notFound.status());

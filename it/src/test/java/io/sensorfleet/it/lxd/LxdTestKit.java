@@ -15,6 +15,7 @@ import io.sensorfleet.core.runtime.VolumeSpec;
 import io.sensorfleet.lxd.LxdRuntime;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ import org.apache.pekko.http.javadsl.Http;
  * What the LXD ITs share: an actor system, the runtime on the system's LXD, a name prefix of their own
  * ({@code sft-<6 random>-}), the image to use, and cleanup. Every object a test creates carries the prefix;
  * {@link #close} deletes all of them, failed test or not, and {@link #start} first sweeps what crashed runs left
- * behind (everything {@code sft-} older than ten minutes). Nothing without the {@code sft-} prefix is touched.
+ * behind (containers, volumes and {@code /tmp/sft-*} directories older than ten minutes, so that a parallel run
+ * keeps its own). Nothing without the {@code sft-} prefix is touched.
  */
 final class LxdTestKit implements AutoCloseable {
 
@@ -175,10 +177,8 @@ final class LxdTestKit implements AutoCloseable {
     try {
       deleteAll(lxd, ContainerSelector.prefix(prefix), v -> v.name().startsWith(prefix));
     } finally {
-      try (Stream<Path> paths = Files.walk(hostDir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      try {
+        deleteTree(hostDir);
       } finally {
         terminate(system);
       }
@@ -190,6 +190,23 @@ final class LxdTestKit implements AutoCloseable {
     deleteContainers(lxd, await(lxd.list(ContainerSelector.prefix(TEST_PREFIX))).stream()
         .filter(c -> c.createdAt().isBefore(before)).toList());
     deleteVolumes(lxd, v -> v.name().startsWith(TEST_PREFIX) && createdBefore(v, before));
+    try (Stream<Path> dirs = Files.list(Path.of("/tmp"))) {
+      for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(TEST_PREFIX)).toList()) {
+        if (Files.getLastModifiedTime(dir).toInstant().isBefore(before)) {
+          deleteTree(dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot sweep old host directories in /tmp", e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static void deleteAll(LxdRuntime lxd, ContainerSelector containers, Predicate<StorageVolume> volumes) {

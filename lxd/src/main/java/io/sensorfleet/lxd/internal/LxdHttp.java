@@ -74,11 +74,14 @@ public final class LxdHttp {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, LxdJson.bytes(body)));
   }
 
-  /** {@code path} may carry a query already encoded; {@code query} pairs are added and encoded. */
-  @SafeVarargs
-  public static Uri uri(String path, Pair<String, String>... query) {
-    Uri uri = Uri.create(BASE + path);
-    return query.length == 0 ? uri : uri.query(Query.create(query));
+  /** {@code path} may carry a query already encoded. */
+  public static Uri uri(String path) {
+    return Uri.create(BASE + path);
+  }
+
+  /** {@code path} with one query parameter, encoded (a container path may hold any character). */
+  public static Uri uri(String path, String key, String value) {
+    return uri(path).query(Query.create(Pair.create(key, value)));
   }
 
   // ---- calls

@@ -14,6 +14,7 @@ import io.sensorfleet.core.runtime.ExecRequest;
 import io.sensorfleet.core.runtime.LifecycleEvent;
 import io.sensorfleet.core.runtime.StorageVolume;
 import io.sensorfleet.core.runtime.VolumeSpec;
+import io.sensorfleet.lxd.LxdServerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -410,12 +411,10 @@ public final class LxdJson {
         instant(e.path("timestamp").asText("")), m.path("action").asText(""), m.path("source").asText(""), context));
   }
 
-  /** {@code GET /1.0}: the server's name ({@code lxd} or {@code incus}), version and whether we are trusted. */
-  public record ServerInfo(String server, String version, String auth, int apiExtensions) {}
-
-  public static ServerInfo serverInfo(JsonNode m) {
+  /** {@code GET /1.0}. */
+  public static LxdServerInfo serverInfo(JsonNode m) {
     JsonNode env = m.path("environment");
-    return new ServerInfo(env.path("server").asText(""), env.path("server_version").asText(""),
+    return new LxdServerInfo(env.path("server").asText(""), env.path("server_version").asText(""),
         m.path("auth").asText(""), m.path("api_extensions").size());
   }
 
