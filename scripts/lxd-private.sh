@@ -6,7 +6,7 @@
 #                                     prints DIR. Then use it with LXD_DIR=DIR lxc ...
 #   lxd-private.sh stop DIR [--purge] shut it down (its instances stop too) and wait until the
 #                                     process has exited; --purge then deletes DIR
-#   lxd-private.sh status DIR         exit 0 when a daemon answers in DIR
+#   lxd-private.sh status DIR         exit 0 when a daemon answers in DIR (and print its pid)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -62,7 +62,15 @@ stop() {
 case "${1:-}" in
     start) start "${2:-}" ;;
     stop) stop "${2:-}" "${3:-}" ;;
-    status) answers "$(private_dir "${2:-}")" ;;
+    status)
+        dir=$(private_dir "${2:-}")
+        if answers "$dir"; then
+            echo "running in $dir (pid $(LXD_DIR=$dir lxc query /1.0 | jq -r .environment.server_pid))"
+        else
+            echo "no daemon answers in $dir"
+            exit 1
+        fi
+        ;;
     -h | --help) usage ;;
     *) usage >&2; exit 2 ;;
 esac

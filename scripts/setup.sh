@@ -50,7 +50,7 @@ report() {
     [ "$state" = ok ] || problems=$((problems + 1))
 }
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (LXD and apt need it): sudo $0 $*"
+[ "$(id -u)" -eq 0 ] || die "must run as root (LXD and apt need it): sudo $0"
 
 # An LXD_DIR equal to the system one is the system daemon: unset it, or lxd would put its logs and
 # cache under it instead of /var/log/lxd and /var/cache/lxd.
@@ -110,7 +110,8 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 2. Daemon
 
-daemon_ready() { lxd waitready --timeout "${1:-1}" > /dev/null 2>&1; }
+# No socket: not running (and no need to wait a second to learn it).
+daemon_ready() { [ -S "$lxd_dir/unix.socket" ] && lxd waitready --timeout "${1:-1}" > /dev/null 2>&1; }
 
 start_daemon() {
     if ! $private && [ -d /run/systemd/system ]; then
@@ -119,9 +120,9 @@ start_daemon() {
         daemon_ready 60 || die "LXD did not become ready within 60 s: see journalctl -u lxd"
         return
     fi
-    local log out pid i
+    local log out pid
     if $private; then
-        mkdir -p "$lxd_dir"
+        mkdir -p "$lxd_dir" 2>/dev/null || die "cannot create LXD_DIR=$lxd_dir: give a directory path that root can create"
         log=$lxd_dir/lxd.log
     else
         mkdir -p /var/log/lxd
@@ -142,16 +143,27 @@ start_daemon() {
     ) < /dev/null >> "$out" 2>&1 &
     pid=$!
     disown
-    for ((i = 0; i < 60; i++)); do
+    local deadline=$((SECONDS + 60))
+    while ((SECONDS < deadline)); do
         daemon_ready 1 && return
         if ! kill -0 "$pid" 2>/dev/null; then
             # Another lxd may have won a start race ("LXD is already running").
+            sleep 1
             daemon_ready 5 && return
-            die "the LXD daemon exited at start ($(tail -n1 "$out" 2>/dev/null)); see $log and $out"
+            die "the LXD daemon exited at start ($(tail -n1 "$out" 2>/dev/null)); see $out"
         fi
+        sleep 0.1
     done
     die "LXD did not become ready within 60 s (LXD_DIR=$lxd_dir): see $log"
 }
+
+# Serialise everything that changes this daemon. Measured: two lxd started at once on a fresh
+# LXD_DIR both hang ("Dqlite: no known leader"), and two imports would race on the alias.
+if ! $check; then
+    lock=/run/lock/sensorfleet-setup-$(printf %s "$lxd_dir" | sha256sum | cut -c1-16).lock
+    exec 9> "$lock"
+    flock -w 600 9 || die "another scripts/setup.sh has held $lock for 10 minutes: is it stuck?"
+fi
 
 if ! daemon_ready; then
     if $check; then
@@ -162,13 +174,6 @@ if ! daemon_ready; then
     start_daemon
 elif $check; then
     report ok "LXD daemon (LXD_DIR=$lxd_dir, $(lxc query /1.0 | jq -r '"LXD \(.environment.server_version), pid \(.environment.server_pid)"'))"
-fi
-
-# Serialise the steps that change LXD: two setups at once would race on the import and the alias.
-if ! $check; then
-    lock=/run/lock/sensorfleet-setup-$(printf %s "$lxd_dir" | sha256sum | cut -c1-16).lock
-    exec 9> "$lock"
-    flock -w 600 9 || die "another scripts/setup.sh has held $lock for 10 minutes: is it stuck?"
 fi
 
 # ---------------------------------------------------------------------------------------------
