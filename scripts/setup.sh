@@ -160,7 +160,8 @@ start_daemon() {
 # Serialise everything that changes this daemon. Measured: two lxd started at once on a fresh
 # LXD_DIR both hang ("Dqlite: no known leader"), and two imports would race on the alias.
 if ! $check; then
-    lock=/run/lock/sensorfleet-setup-$(printf %s "$lxd_dir" | sha256sum | cut -c1-16).lock
+    lockdir=/run/lock; [ -d "$lockdir" ] || lockdir=/tmp
+    lock=$lockdir/sensorfleet-setup-$(printf %s "$lxd_dir" | sha256sum | cut -c1-16).lock
     exec 9> "$lock"
     flock -w 600 9 || die "another scripts/setup.sh has held $lock for 10 minutes: is it stuck?"
 fi

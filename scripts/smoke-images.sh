@@ -9,9 +9,12 @@ JVM_RAW_LXC='lxc.mount.auto = cgroup:mixed:force'
 created=()
 failures=0
 
+JDK=${SF_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
+work=$(mktemp -d /tmp/sf-smoke.XXXXXX)
 cleanup() {
     local c
     for c in "${created[@]}"; do lxc delete --force "$c" > /dev/null 2>&1 || true; done
+    rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -106,6 +109,31 @@ heap=$(as_instrument "$c" java -XX:+PrintFlagsFinal -version 2>/dev/null | awk '
 echo "     MaxHeapSize = $heap bytes ($((${heap:-0} / 1048576)) MiB)"
 check "MaxHeapSize is well under 256 MiB" test "${heap:-999999999999}" -lt $((200 * 1048576))
 check "the JVM sees 1 CPU" sh -c "lxc exec $c -- java -XshowSettings:system -version 2>&1 | grep -q 'Effective CPU Count: 1'"
+
+c=${prefix}app
+echo "# sensorfleet/jvm running a jar the way the platform will (docs/lxd-setup.md), as $c"
+mkdir -p "$work/src" "$work/prog"
+cat > "$work/src/Hello.java" <<'EOF'
+public class Hello {
+  public static void main(String[] a) throws Exception {
+    System.out.println("hello from " + System.getProperty("user.name") + " on " + java.net.InetAddress.getLocalHost()
+        + " cpus=" + Runtime.getRuntime().availableProcessors() + " id=" + System.getenv("SF_INSTRUMENT_ID"));
+  }
+}
+EOF
+"$JDK/bin/javac" -d "$work/classes" "$work/src/Hello.java"
+"$JDK/bin/jar" --create --file "$work/prog/instrument.jar" --main-class Hello -C "$work/classes" .
+create sensorfleet/jvm "$c" security.idmap.isolated=true security.devlxd=false limits.memory=256MiB \
+    limits.cpu=1 limits.processes=200 "raw.lxc=$JVM_RAW_LXC" environment.SF_INSTRUMENT_ID=smoke
+quietly lxc config device add "$c" prog disk source="$work/prog" path=/opt/instrument readonly=true
+printf '#!/bin/sh\nexec java -jar /opt/instrument/instrument.jar\n' |
+    lxc file push --uid 0 --gid 0 --mode 0755 - "$c/etc/sensorfleet/entrypoint"
+start "$c"
+check "the jar ran and the container powered off" stopped_within "$c" 30
+check "exit status 0" sh -c "[ \"\$(lxc file pull $c/var/lib/sensorfleet/exit-status -)\" = 0 ]"
+console=$(lxc console "$c" --show-log 2>&1 || true)
+check "jar ran as instrument, resolved its host name, saw 1 CPU and its environment" \
+    grep -q "hello from instrument on $c/127.0.1.1 cpus=1 id=smoke" <<< "$console"
 
 if [ "$failures" -eq 0 ]; then
     echo "smoke: all checks passed"
