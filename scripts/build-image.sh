@@ -110,7 +110,9 @@ jvm_layer() {
 
 metadata() {
     local name=$1 hash=$2 bbver description
-    bbver=$("$BUSYBOX" 2>&1 | head -n1 | awk '{print $2}' | tr -d v)
+    # awk reads all of the help text: head would close the pipe early, and pipefail would turn
+    # busybox's SIGPIPE into a silent failure of the build (seen once in three).
+    bbver=$({ "$BUSYBOX" 2>&1 || true; } | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
     description="SensorFleet Instrument $name (busybox $bbver)"
     cat <<EOF
 architecture: x86_64
