@@ -4,9 +4,13 @@ import static io.sensorfleet.it.lxd.LxdTestKit.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.sensorfleet.core.runtime.ContainerFile;
 import io.sensorfleet.core.runtime.ContainerSpec;
 import io.sensorfleet.core.runtime.ResourceLimits;
 import io.sensorfleet.core.runtime.SecureDefaults;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,6 +64,22 @@ class SecureDefaultsIT {
   void the_container_cannot_create_device_nodes() {
     String name = kit.running("nomknod");
     assertNotEquals(0, await(kit.lxd.exec(name, "mknod", "/tmp/sda", "b", "8", "0")).exitCode());
+  }
+
+  @Test
+  void the_instruments_program_runs_as_the_unprivileged_instrument_user_without_capabilities() {
+    var spec = SecureDefaults.apply(ContainerSpec.of(kit.name("nonroot"), LxdTestKit.BASE_IMAGE),
+        ResourceLimits.of(1, 64, 50));
+    await(kit.lxd.create(spec));
+    // sensorfleet/base's sf-init runs /etc/sensorfleet/entrypoint as `instrument` (docs/lxd-setup.md).
+    String entrypoint = "#!/bin/sh\necho \"$(id -u):$(id -g):$(grep CapEff /proc/self/status | tr -d ' \\t')\" "
+        + "> /run/instrument/whoami\nexec sleep 100000\n";
+    await(kit.lxd.pushFile(spec.name(), "/etc/sensorfleet/entrypoint",
+        new ContainerFile(entrypoint.getBytes(StandardCharsets.UTF_8), 0, 0, 0755)));
+    await(kit.lxd.start(spec.name()));
+    String whoami = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> kit.sh(spec.name(), "cat /run/instrument/whoami 2>/dev/null || true"), s -> !s.isBlank());
+    assertEquals("1000:1000:CapEff:0000000000000000\n", whoami);
   }
 
   private static String uidMap(long base) {
