@@ -18,7 +18,8 @@ import java.util.OptionalLong;
 
 /**
  * Deletes an Instrument's stored files older than a retention cutoff, for the {@code onRetention} callback:
- * {@code builder.onRetention(cutoff -> RetentionSweeper.deleteOlderThan(dataDir, cutoff))}.
+ * {@code builder.onRetention(cutoff -> RetentionSweeper.deleteOlderThan(dataDir, cutoff))}, usually on the
+ * Instrument's {@link DataDirectory}.
  *
  * <p>"Older" means last modified before the cutoff, so a file still being appended to is kept. Only regular files
  * are deleted. Symbolic links are neither followed nor deleted, so a link inside the directory can never make the
@@ -27,9 +28,6 @@ import java.util.OptionalLong;
  * empties are removed; the root, and directories that were already empty, are kept.
  */
 public final class RetentionSweeper {
-
-  /** The persistent directory inside an Instrument's container. */
-  public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/instrument");
 
   private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
