@@ -6,6 +6,6 @@ public enum ClientState {
   CONNECTING,
   /** Handshake done: frames flow both ways. */
   READY,
-  /** Closed by the app ({@link InstrumentClient#close()}) or by the platform ({@code bye}, identity mismatch). Final. */
+  /** Closed by the app ({@link InstrumentClient#close()}) or the platform ({@code bye}, identity mismatch). Final. */
   CLOSED
 }

@@ -23,10 +23,12 @@ public sealed interface ConfigDecision {
     }
   }
 
+  /** Applied: answered with {@code config-ack}. */
   static ConfigDecision accept() {
     return new Accept();
   }
 
+  /** Not applied, because of {@code reason}: answered with {@code config-reject}. */
   static ConfigDecision reject(String reason) {
     return new Reject(reason);
   }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,11 +58,11 @@ class MessageBusTest {
     return new Connected(client, link);
   }
 
-  static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+  static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(FakePlatform.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  static Throwable failureOf(java.util.concurrent.CompletionStage<?> stage) {
+  static Throwable failureOf(CompletionStage<?> stage) {
     ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
     return e.getCause();
   }
@@ -195,7 +196,7 @@ class MessageBusTest {
   @Test
   void delivered_messages_reach_onMessage_with_their_sender() {
     Inbox<Map.Entry<InstrumentId, RawJson>> messages = new Inbox<>();
-    try (var c = connect(TestClients.on(platform).onMessage((from, payload) -> messages.add(Map.entry(from, payload))))) {
+    try (var c = connect(TestClients.on(platform).onMessage((from, body) -> messages.add(Map.entry(from, body))))) {
       c.link().send(new Frame.Deliver(IDS, PAYLOAD));
 
       assertEquals(Map.entry(IDS, PAYLOAD), messages.take());

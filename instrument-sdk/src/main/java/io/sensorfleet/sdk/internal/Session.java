@@ -305,7 +305,7 @@ public final class Session {
             LOG.log(Level.WARNING, () -> "lost the platform: " + retry.why() + "; reconnecting");
           } else if (!unreachableLogged) {
             unreachableLogged = true;
-            LOG.log(Level.WARNING, () -> retry.why() + "; retrying with backoff (further failures are logged at DEBUG)");
+            LOG.log(Level.WARNING, () -> retry.why() + "; retrying with backoff (further failures: DEBUG)");
           } else {
             LOG.log(Level.DEBUG, retry::why);
           }

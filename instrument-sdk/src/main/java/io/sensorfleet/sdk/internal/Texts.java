@@ -63,7 +63,8 @@ public final class Texts {
   /** The start of a line from the peer, for a log line about it. */
   public static String forLog(byte[] line) {
     int n = Math.min(line.length, 120);
-    return forLog(new String(line, 0, n, StandardCharsets.UTF_8)) + (line.length > n ? "...(" + line.length + " bytes)" : "");
+    String head = forLog(new String(line, 0, n, StandardCharsets.UTF_8));
+    return line.length > n ? head + "...(" + line.length + " bytes)" : head;
   }
 
   /** An exception as {@code Type: message}, for a reason or detail sent to the platform. */

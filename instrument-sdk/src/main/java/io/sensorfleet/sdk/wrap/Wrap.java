@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * the program ends, after reporting {@code exited with code X}, with the program's exit code; stops the program
  * (SIGTERM, then SIGKILL after the grace period) when the platform says {@code bye}.
  *
- * <pre>{@code java -cp sensorfleet-wrap.jar io.sensorfleet.sdk.wrap.Wrap --heartbeat 30s -- /usr/bin/some-tool args}</pre>
+ * <pre>{@code
+ * java -cp sensorfleet-wrap.jar io.sensorfleet.sdk.wrap.Wrap --heartbeat 30s -- /usr/bin/some-tool args
+ * }</pre>
  *
  * <p>Standard error is inherited; standard input is closed. Connection settings come from the environment as for
  * any Instrument ({@code SENSORFLEET_INSTRUMENT}, {@code SENSORFLEET_BUS}).
@@ -121,7 +124,7 @@ public final class Wrap {
   private RetentionResult retention(Instant cutoff) {
     return options.dataDir()
         .map(dir -> RetentionSweeper.deleteOlderThan(dir, cutoff))
-        .orElseGet(() -> RetentionResult.nothingDeleted("the wrapper manages no data (no --data-dir): nothing deleted"));
+        .orElseGet(() -> RetentionResult.nothingDeleted("no --data-dir: the wrapper manages no data, nothing deleted"));
   }
 
   /** Copies the program's output to ours as it comes, counting lines; keeps draining even if ours is closed. */
@@ -172,7 +175,12 @@ public final class Wrap {
 
   /** The program's file name as a {@code software} label: printable ASCII, no blanks. */
   static String softwareName(String command) {
-    Path name = Path.of(command).getFileName();
+    Path name;
+    try {
+      name = Path.of(command).getFileName();
+    } catch (InvalidPathException e) {
+      name = null;
+    }
     String cleaned = (name == null ? command : name.toString()).replaceAll("[^A-Za-z0-9._+-]", "_");
     return cleaned.isEmpty() ? "program" : cleaned.substring(0, Math.min(cleaned.length(), 64));
   }

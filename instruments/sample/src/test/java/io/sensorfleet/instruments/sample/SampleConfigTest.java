@@ -22,7 +22,8 @@ class SampleConfigTest {
 
   @Test
   void reads_the_heartbeat_and_the_topic() {
-    assertEquals(new SampleConfig.Parsed.Valid(new SampleConfig(Duration.ofSeconds(60), Optional.of(Topic.of("alerts.ids")))),
+    SampleConfig expected = new SampleConfig(Duration.ofSeconds(60), Optional.of(Topic.of("alerts.ids")));
+    assertEquals(new SampleConfig.Parsed.Valid(expected),
         parse("{\"heartbeat_seconds\": 60, \"topic\": \"alerts.ids\", \"reject\": false}"));
   }
 
