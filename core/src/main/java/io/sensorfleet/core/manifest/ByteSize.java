@@ -48,7 +48,7 @@ public record ByteSize(long bytes) implements Comparable<ByteSize> {
   }
 
   /** Parses {@code 512MiB}, {@code 100MB}, {@code 1048576}, ...; throws {@link IllegalArgumentException}. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)  // see InstrumentId: Pekko's parameter-names module
   public static ByteSize parse(String text) {
     if (text == null) {
       throw new IllegalArgumentException("a size is missing: " + HINT);

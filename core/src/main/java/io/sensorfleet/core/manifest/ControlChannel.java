@@ -38,7 +38,7 @@ public enum ControlChannel {
     return Arrays.stream(values()).filter(c -> c.wireName.equals(wireName)).findFirst();
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)  // see InstrumentId: Pekko's parameter-names module
   static ControlChannel fromJson(String wireName) {
     return fromWireName(wireName).orElseThrow(() -> new IllegalArgumentException(
         "unknown control channel " + Text.quoted(wireName) + ", expected socket or tcp"));

@@ -25,7 +25,7 @@ public record ImageAlias(String value) {
     }
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)  // see InstrumentId: Pekko's parameter-names module
   public static ImageAlias of(String value) {
     return new ImageAlias(value);
   }

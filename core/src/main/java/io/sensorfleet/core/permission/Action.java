@@ -53,7 +53,7 @@ public enum Action {
     return Arrays.stream(values()).filter(a -> a.wireName.equals(wireName)).findFirst();
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)  // see InstrumentId: Pekko's parameter-names module
   static Action fromJson(String wireName) {
     return fromWireName(wireName).orElseThrow(() -> new IllegalArgumentException(
         "unknown action " + ObjectNames.quoted(wireName) + ", expected one of " + wireNames()));

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,7 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The journal stores manifests as JSON through a plain ObjectMapper with the modules Pekko registers. */
 class ManifestJsonTest {
 
-  static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule());
+  // ParameterNamesModule(PROPERTIES) as Pekko registers it: without DELEGATING creators, single-value types
+  // such as ImageAlias could not be read back from the journal.
+  static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
+      .registerModule(new ParameterNamesModule(JsonCreator.Mode.PROPERTIES));
 
   @Test
   void a_full_manifest_survives_a_json_round_trip() throws Exception {

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class PermissionJsonTest {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new com.fasterxml.jackson.module.paramnames.ParameterNamesModule(
+          com.fasterxml.jackson.annotation.JsonCreator.Mode.PROPERTIES));
 
   @Test
   void a_policy_survives_a_json_round_trip() throws Exception {
