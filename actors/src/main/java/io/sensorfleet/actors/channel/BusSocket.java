@@ -36,8 +36,10 @@ import org.newsclub.net.unix.AFUNIXSocketCredentials;
  * getting the descriptor of a JDK channel for a getsockopt through FFM needs {@code --add-exports
  * java.base/sun.nio.ch} in every JVM we start and an internal JDK method. junixsocket's
  * {@code getPeerCredentials().getPid()} is public API; its cost is a JNI library (loaded with the
- * {@code --enable-native-access} flag we already pass) and platform threads for blocking reads (see
- * {@link BusConnection}). The accept loop runs on a virtual thread, which junixsocket handles without polling.
+ * {@code --enable-native-access} flag we already pass) and platform threads for everything that blocks: its
+ * virtual-thread support is not usable in 2.11.1 (measured: a read blocked on a virtual thread polls a whole core,
+ * and with several sockets its "naive" poller lost the wake-up of blocked accepts, which then hung). So the accept
+ * loop is one platform thread per Instrument, mostly asleep in {@code accept}.
  */
 public final class BusSocket implements AutoCloseable {
 
@@ -72,7 +74,7 @@ public final class BusSocket implements AutoCloseable {
     this.directory = directory;
     this.socketPath = socketPath;
     this.server = server;
-    this.acceptLoop = Thread.ofVirtual().name("bus-accept-" + instrument.value()).unstarted(
+    this.acceptLoop = Thread.ofPlatform().daemon().name("bus-accept-" + instrument.value()).unstarted(
         () -> acceptLoop(listener, retryDelay));
   }
 

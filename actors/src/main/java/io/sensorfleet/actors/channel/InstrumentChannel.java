@@ -251,7 +251,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
                                          ChannelSettings settings, ActorRef<Event> listener,
                                          ActorRef<AuditLog.Command> auditLog) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new InstrumentChannel(ctx, timers, instrument, owner, peerCheck, settings, listener, auditLog)));
+        new InstrumentChannel(ctx, timers, instrument, owner, peerCheck, settings, listener, auditLog).starting()));
   }
 
   private InstrumentChannel(ActorContext<Command> ctx, TimerScheduler<Command> timers, InstrumentId instrument,
@@ -291,10 +291,9 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     ctx.pipeToSelf(opened, (s, error) -> error == null ? new SocketOpened(s) : new SocketFailed(unwrap(error)));
   }
 
-  // ---- starting: the socket is being prepared ----
+  // ---- starting: the socket is being prepared; handlers return Behaviors.same() to stay here ----
 
-  @Override
-  public Receive<Command> createReceive() {
+  private Behavior<Command> starting() {
     return newReceiveBuilder()
         .onMessage(SocketOpened.class, this::onSocketOpened)
         .onMessage(SocketFailed.class, this::onSocketFailed)
@@ -315,7 +314,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     }
     getContext().getLog().info("instrument {}: control channel listening on {}", instrument, socket.socketPath());
     listener.tell(new Listening(instrument, socket.directory()));
-    return listening();
+    return this; // listening: createReceive
   }
 
   private Behavior<Command> onSocketFailed(SocketFailed failed) {
@@ -327,7 +326,8 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   // ---- listening: the socket accepts; at most one connection ----
 
-  private Behavior<Command> listening() {
+  @Override
+  public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ConnectionAccepted.class, this::onConnectionAccepted)
         .onMessage(AcceptFailed.class, this::onAcceptFailed)
@@ -366,17 +366,17 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     } else {
       open(accepted1);
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onAcceptFailed(AcceptFailed failed) {
     getContext().getLog().warn("instrument {}: accept failed, retrying: {}", instrument, failed.cause().toString());
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onInboundStarted(InboundStarted started) {
     started.ackTo().tell(Ack.INSTANCE);
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onInboundReceived(InboundReceived received) {
@@ -395,7 +395,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     }
     // Always acknowledged, even for a connection being closed, so its stream drains and ends.
     received.ackTo().tell(Ack.INSTANCE);
-    return this;
+    return Behaviors.same();
   }
 
   private void onFrame(Connection c, Frame frame) {
@@ -452,7 +452,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private Behavior<Command> onInboundEnded(InboundEnded ended) {
     Connection c = current(ended.connection());
     if (c == null || c.closing) {
-      return this; // expected: closing the socket ends the read; the writer decides when the connection is over
+      return Behaviors.same(); // expected: closing the socket ends the read; the writer decides when the connection is over
     }
     String reason = ended.failure()
         .map(cause -> {
@@ -471,13 +471,13 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
       c.writerReady = true;
       flush(c);
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onWriterFinished(WriterFinished finished) {
     Connection c = current(finished.connection());
     if (c == null) {
-      return this;
+      return Behaviors.same();
     }
     if (c.closing) {
       return finish(c, c.closeReason);
@@ -493,13 +493,13 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
       closeWith(c, Optional.of(bye("no hello within " + settings.handshakeTimeout().toMillis() + " ms")),
           "handshake-timeout");
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onCloseTimeout(CloseTimeout timeout) {
     Connection c = current(timeout.connection());
     if (c == null) {
-      return this;
+      return Behaviors.same();
     }
     getContext().getLog().info("instrument {}: the last frames were not flushed within {}; closing anyway",
         instrument, settings.closeTimeout());
@@ -509,7 +509,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private Behavior<Command> onRefusalWritten(RefusalWritten written) {
     written.failure().ifPresent(cause ->
         getContext().getLog().debug("instrument {}: refusal not delivered: {}", instrument, cause.toString()));
-    return this;
+    return Behaviors.same();
   }
 
   // ---- commands from the parent ----
@@ -529,12 +529,12 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     } else {
       enqueue(c, frame);
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSetWelcomeConfig(SetWelcomeConfig set) {
     welcomeConfig = set.config();
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onDisconnect(Disconnect disconnect) {
@@ -543,7 +543,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
       String reason = disconnect.reason() == null ? "" : disconnect.reason();
       closeWith(c, Optional.of(bye(reason)), reason.isEmpty() ? "disconnected by the platform" : reason);
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onGetStatus(GetStatus query) {
@@ -555,14 +555,14 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     query.replyTo().tell(new Status(instrument, phase, Optional.ofNullable(socket).map(BusSocket::socketPath),
         Optional.ofNullable(c).map(x -> x.peer), c == null ? OptionalInt.empty() : c.version,
         framesIn, framesOut, errorsSent, outboundDropped, connections, refused));
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onStop(boolean delete) {
     stopping = true;
     deleteOnStop |= delete;
     if (socket == null) {
-      return this; // still opening: stops once the socket is there, so it can be closed
+      return Behaviors.same(); // still starting: stops once the socket is there, so it can be closed
     }
     Connection c = connection;
     if (c == null) {
@@ -571,7 +571,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     if (!c.closing) {
       closeWith(c, Optional.of(bye("platform stopping")), "platform stopping");
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onPostStop() {
@@ -592,7 +592,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         socket.close();
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   // ---- one connection ----
@@ -715,7 +715,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
           reason);
       listener.tell(new ConnectionRefused(instrument, reason, c.peer));
     }
-    return stopping ? Behaviors.stopped() : this;
+    return stopping ? Behaviors.stopped() : Behaviors.same();
   }
 
   /** Refuses a connection that never gets a stream: one frame, then closed, off this actor's thread. */
