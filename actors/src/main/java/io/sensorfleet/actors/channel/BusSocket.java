@@ -80,7 +80,8 @@ public final class BusSocket implements AutoCloseable {
 
   /**
    * Creates {@code <runtimeRoot>/<id>/} (0700) and binds {@code bus.sock} (0600) in it, both owned by
-   * {@code owner}, replacing a stale socket left by an earlier run, then starts accepting. Creates
+   * {@code owner}, replacing a stale socket left by an earlier run. Connections wait in the backlog until
+   * {@link #startAccepting()}, so the owner is ready for them before the first is reported. Creates
    * {@code runtimeRoot} (0711, traversable only) if missing. A few quick file-system calls: run it off actor threads.
    *
    * @throws IllegalArgumentException if the socket path is longer than {@value #MAX_PATH_BYTES} bytes
@@ -115,9 +116,19 @@ public final class BusSocket implements AutoCloseable {
       Files.deleteIfExists(socketPath);
       throw e;
     }
-    BusSocket socket = new BusSocket(instrument, directory, socketPath, server, listener, acceptRetryDelay);
-    socket.acceptLoop.start();
-    return socket;
+    return new BusSocket(instrument, directory, socketPath, server, listener, acceptRetryDelay);
+  }
+
+  /** Starts the accept loop (once; later calls do nothing). */
+  public synchronized void startAccepting() {
+    if (!closed && acceptLoop.getState() == Thread.State.NEW) {
+      acceptLoop.start();
+    }
+  }
+
+  /** The accept loop's thread, for tests that check it ends. */
+  Thread acceptThread() {
+    return acceptLoop;
   }
 
   public InstrumentId instrument() {
@@ -135,7 +146,7 @@ public final class BusSocket implements AutoCloseable {
 
   /** Stops accepting and removes the socket file; the directory stays (it is mounted in the container). Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) {
       return;
     }

@@ -312,6 +312,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     if (stopping) {
       return Behaviors.stopped();
     }
+    socket.startAccepting();
     getContext().getLog().info("instrument {}: control channel listening on {}", instrument, socket.socketPath());
     listener.tell(new Listening(instrument, socket.directory()));
     return this; // listening: createReceive

@@ -49,7 +49,9 @@ class BusSocketTest {
   }
 
   BusSocket open(Path root, BusSocket.Owner owner) throws IOException {
-    return BusSocket.open(root, IDS, owner, collect, Duration.ofMillis(100));
+    BusSocket socket = BusSocket.open(root, IDS, owner, collect, Duration.ofMillis(100));
+    socket.startAccepting();
+    return socket;
   }
 
   @Test
@@ -123,6 +125,26 @@ class BusSocketTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open(root, NOBODY_USER));
     assertTrue(e.getMessage().contains("107-byte limit"), e.getMessage());
     assertFalse(Files.exists(root), "nothing was created");
+  }
+
+  @Test
+  void close_ends_the_accept_loop() throws Exception {
+    BusSocket socket = open(fixtures.newRoot(), NOBODY_USER);
+    socket.close();
+    socket.acceptThread().join(5_000);
+    assertFalse(socket.acceptThread().isAlive());
+  }
+
+  @Test
+  void connections_wait_in_the_backlog_until_accepting_starts() throws Exception {
+    try (BusSocket socket = BusSocket.open(fixtures.newRoot(), IDS, ChannelFixtures.currentUser(), collect,
+             Duration.ofMillis(100));
+         SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket.socketPath()))) {
+      assertTrue(client.isConnected());
+      assertEquals(null, accepted.poll(100, TimeUnit.MILLISECONDS), "nothing reported before startAccepting");
+      socket.startAccepting();
+      assertNotNull(accepted.poll(5, TimeUnit.SECONDS), "reported once accepting");
+    }
   }
 
   @Test

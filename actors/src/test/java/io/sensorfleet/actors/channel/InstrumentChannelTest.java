@@ -40,6 +40,7 @@ class InstrumentChannelTest {
   static final Duration WAIT = Duration.ofSeconds(5);
 
   final ChannelFixtures fixtures = new ChannelFixtures();
+  final List<ActorRef<InstrumentChannel.Command>> spawned = new java.util.ArrayList<>();
 
   @AfterAll
   static void shutdown() {
@@ -48,6 +49,7 @@ class InstrumentChannelTest {
 
   @AfterEach
   void cleanUp() throws IOException {
+    spawned.forEach(kit::stop);
     fixtures.close();
   }
 
@@ -77,6 +79,7 @@ class InstrumentChannelTest {
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
     var channel = kit.spawn(InstrumentChannel.create(IDS, ChannelFixtures.currentUser(), check,
         ChannelFixtures.settings(root, overrides), events.getRef(), audit.getRef()));
+    spawned.add(channel);
     var listening = events.expectMessageClass(InstrumentChannel.Listening.class, WAIT);
     return new Harness(channel, events, audit, listening.directory().resolve(BusSocket.SOCKET_NAME));
   }
