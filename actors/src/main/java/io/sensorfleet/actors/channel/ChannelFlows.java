@@ -49,18 +49,22 @@ public final class ChannelFlows {
             c -> {
               ByteBuffer buffer = ByteBuffer.allocate(chunkBytes);
               int n = c.read(buffer);
-              return n < 0 ? Optional.<ByteString>empty() : Optional.of(ByteString.fromArrayUnsafe(buffer.array(), 0, n));
+              return n < 0 ? Optional.<ByteString>empty()
+                  : Optional.of(ByteString.fromArrayUnsafe(buffer.array(), 0, n));
             },
             BusConnection::close)
-        .withAttributes(Attributes.inputBuffer(1, 1))
         .async(dispatcher)
         .named("channel-read");
   }
 
-  /** Shapes the byte rate: reads stop while over it, so the peer's writes block instead of our memory growing. */
+  /**
+   * Shapes the byte rate: reads stop while over it, so the peer's writes block instead of our memory growing. Takes
+   * one chunk at a time from {@link #read} (input buffer 1 instead of 16 chunks at the async boundary).
+   */
   public static Flow<ByteString, ByteString, NotUsed> limitBytes(int bytesPerSecond, int burst) {
     return Flow.<ByteString>create()
         .throttle(bytesPerSecond, Duration.ofSeconds(1), burst, ByteString::size, ThrottleMode.shaping())
+        .withAttributes(Attributes.inputBuffer(1, 1))
         .named("channel-byte-rate");
   }
 

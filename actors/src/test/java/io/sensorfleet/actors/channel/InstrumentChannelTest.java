@@ -339,10 +339,11 @@ class InstrumentChannelTest {
       assertTrue(elapsedMs >= 500, "shaped to the frame rate, took " + elapsedMs + " ms");
 
       long afterForty = written.get();
-      assertTrue(afterForty < 8L << 20, "the flooder could only write " + afterForty + " bytes: backpressured");
+      // What the flooder got rid of sits in its socket's kernel buffer (about 200 KiB) and a chunk or two of ours.
+      assertTrue(afterForty < 2L << 20, "the flooder could only write " + afterForty + " bytes: backpressured");
       flooded.events().receiveSeveralMessages(20, WAIT);
       long growth = written.get() - afterForty;
-      assertTrue(growth < 1L << 20, "20 more frames let through " + growth + " more bytes");
+      assertTrue(growth < 256L << 10, "20 more frames (1.6 KB) let through " + growth + " more bytes");
       flood.interrupt();
     }
   }
