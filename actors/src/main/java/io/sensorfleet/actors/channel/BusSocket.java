@@ -102,8 +102,8 @@ public final class BusSocket implements AutoCloseable {
       Files.setPosixFilePermissions(runtimeRoot, PosixFilePermissions.fromString("rwx--x--x"));
     }
     prepareDirectory(directory);
-    // The directory is ours alone (owned by this process, 0700) until the socket is ready, so nothing the Instrument left there
-    // can be swapped for a symlink between the bind and the chmod/chown below.
+    // The directory is ours alone (this process's, 0700) until the socket is ready, so nothing the Instrument left
+    // in it can be swapped for a symlink between the bind and the chmod/chown below.
     removeStaleSocket(socketPath);
     AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open();
     try {

@@ -351,21 +351,22 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   }
 
   private Behavior<Command> onConnectionAccepted(ConnectionAccepted accepted) {
-    BusConnection accepted1 = accepted.connection();
-    PeerIdentity peer = accepted1.peer();
+    BusConnection bus = accepted.connection();
+    PeerIdentity peer = bus.peer();
     connections++;
     Optional<String> refusal = peerCheck.refusal(peer);
     if (refusal.isPresent()) {
       audit(AUDIT_CONNECTION_REFUSED, refusal.get() + "; " + peer.describe());
-      refuse(accepted1, "identity-mismatch: " + refusal.get(), Frame.Error.of(ErrorCode.IDENTITY_MISMATCH,
-          "the connecting process is not Instrument " + instrument + "'s", Optional.empty()));
+      refuse(bus, "identity-mismatch: " + refusal.get(), Frame.Error.of(ErrorCode.IDENTITY_MISMATCH,
+          "this socket belongs to Instrument " + instrument + ", and the connecting process is not part of it",
+          Optional.empty()));
     } else if (stopping) {
-      refuse(accepted1, "the channel is stopping", bye("platform stopping"));
+      refuse(bus, "the channel is stopping", bye("platform stopping"));
     } else if (connection != null) {
-      refuse(accepted1, "already-connected", Frame.Error.of(ErrorCode.NOT_READY,
+      refuse(bus, "already-connected", Frame.Error.of(ErrorCode.NOT_READY,
           "Instrument " + instrument + " already has an open connection", Optional.empty()));
     } else {
-      open(accepted1);
+      open(bus);
     }
     return Behaviors.same();
   }
@@ -453,15 +454,18 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private Behavior<Command> onInboundEnded(InboundEnded ended) {
     Connection c = current(ended.connection());
     if (c == null || c.closing) {
-      return Behaviors.same(); // expected: closing the socket ends the read; the writer decides when the connection is over
+      return Behaviors.same(); // closing the socket ends the read: the writer decides when the connection is over
     }
-    String reason = ended.failure()
-        .map(cause -> {
-          getContext().getLog().warn("instrument {}: reading failed", instrument, cause);
-          return "read failed: " + cause;
-        })
-        .orElse("the Instrument closed the connection");
-    return finish(c, reason);
+    if (ended.failure().isEmpty()) {
+      return finish(c, "the Instrument closed the connection");
+    }
+    Throwable cause = ended.failure().get();
+    if (cause instanceof IOException) {
+      // A reset when the Instrument dies with unread data: a disconnect, not an error (protocol section 7).
+      return finish(c, "connection lost: " + cause.getMessage());
+    }
+    getContext().getLog().warn("instrument {}: the inbound stream failed", instrument, cause);
+    return finish(c, "inbound stream failed: " + cause);
   }
 
   private Behavior<Command> onWriterAck(WriterAck ack) {
