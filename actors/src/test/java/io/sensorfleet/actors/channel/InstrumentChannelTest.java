@@ -299,6 +299,76 @@ class InstrumentChannelTest {
     }
   }
 
+  @Test
+  void outbound_bye_closes_the_connection_after_it() throws IOException {
+    Harness h = start("");
+    try (TestClient client = h.handshake()) {
+      h.channel().tell(new InstrumentChannel.Outbound(new Frame.HealthQuery("q1")));
+      h.channel().tell(new InstrumentChannel.Outbound(new Frame.Bye("reconfiguring")));
+      assertEquals(new Frame.HealthQuery("q1"), client.read());
+      assertEquals(new Frame.Bye("reconfiguring"), client.read());
+      client.assertClosed();
+    }
+    assertEquals("bye: reconfiguring",
+        h.events().expectMessageClass(InstrumentChannel.Disconnected.class, WAIT).reason());
+  }
+
+  @Test
+  void disconnect_of_an_instrument_that_does_not_read_closes_after_the_close_timeout() throws IOException {
+    Harness h = start("close-timeout = 300ms, outbound-queue-size = 4");
+    try (TestClient client = h.handshake()) {
+      RawJson payload = RawJson.of("{\"pad\":\"" + "p".repeat(60_000) + "\"}");
+      for (int i = 0; i < 100; i++) { // 6 MB: far more than the kernel buffers, so the writer is stuck
+        h.channel().tell(new InstrumentChannel.Outbound(new Frame.Deliver(InstrumentId.of("dns"), payload)));
+      }
+      h.channel().tell(new InstrumentChannel.Disconnect("maintenance"));
+      assertEquals("maintenance",
+          h.events().expectMessageClass(InstrumentChannel.Disconnected.class, WAIT).reason());
+      assertEquals(InstrumentChannel.Phase.IDLE, h.status().phase());
+    }
+  }
+
+  @Test
+  void status_counts_frames_errors_and_connections() throws IOException {
+    Harness h = start("");
+    try (TestClient client = h.handshake()) {
+      client.sendLine("oops");
+      client.readError("malformed-json");
+      client.send(health("fine"));
+      h.events().expectMessageClass(InstrumentChannel.Inbound.class, WAIT);
+      InstrumentChannel.Status status = h.status();
+      assertEquals(InstrumentChannel.Phase.READY, status.phase());
+      assertEquals(3, status.framesIn(), "hello, the bad line, the report");
+      assertEquals(2, status.framesOut(), "welcome and the error");
+      assertEquals(1, status.errorsSent());
+      assertEquals(1, status.connections());
+      assertEquals(0, status.refused());
+      assertEquals(ProcessHandle.current().pid(), status.peer().orElseThrow().pid());
+      assertEquals(1, status.version().getAsInt());
+      assertEquals(Optional.of(h.socket()), status.socket());
+    }
+  }
+
+  @Test
+  void error_frames_from_the_instrument_go_to_the_parent_unanswered() throws IOException {
+    Harness h = start("");
+    try (TestClient client = h.handshake()) {
+      Frame.Error error = new Frame.Error(Optional.of("r1"), "internal", "disk full");
+      client.send(error);
+      assertEquals(error, h.events().expectMessageClass(InstrumentChannel.Inbound.class, WAIT).frame());
+      client.send(new Frame.Bye("done"));
+      client.assertClosed(); // and nothing came before the end: the error was not answered
+    }
+  }
+
+  @Test
+  void instrument_leaving_before_hello_is_a_refused_connection() throws IOException {
+    Harness h = start("");
+    TestClient.connect(h.socket()).close();
+    assertEquals("the Instrument closed the connection",
+        h.events().expectMessageClass(InstrumentChannel.ConnectionRefused.class, WAIT).reason());
+  }
+
   // ---- flooding ----
 
   @Test
