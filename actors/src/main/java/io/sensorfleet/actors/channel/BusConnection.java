@@ -1,0 +1,66 @@
+package io.sensorfleet.actors.channel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+
+/**
+ * One accepted connection on a {@link BusSocket}, with the peer identity read at accept time. Reads and writes block,
+ * and must run on platform threads (the channel's io dispatcher): junixsocket 2.11.1 busy-polls a read blocked on a
+ * virtual thread, so calling them from one is refused rather than burning a core. {@link #close()} may be called from
+ * any thread, any number of times; it wakes a blocked read or write, which then fails.
+ */
+public final class BusConnection implements AutoCloseable {
+
+  private final AFUNIXSocketChannel channel;
+  private final PeerIdentity peer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  BusConnection(AFUNIXSocketChannel channel, PeerIdentity peer) {
+    this.channel = channel;
+    this.peer = peer;
+  }
+
+  public PeerIdentity peer() {
+    return peer;
+  }
+
+  /** Blocks until some bytes arrive; -1 at the end of the stream. */
+  public int read(ByteBuffer into) throws IOException {
+    requirePlatformThread();
+    return channel.read(into);
+  }
+
+  /** Blocks until all of {@code buffers} is written. */
+  public void write(Iterable<ByteBuffer> buffers) throws IOException {
+    requirePlatformThread();
+    for (ByteBuffer buffer : buffers) {
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    }
+  }
+
+  public boolean isOpen() {
+    return !closed.get();
+  }
+
+  /** Shuts the socket down both ways and closes it; never throws. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        channel.close();
+      } catch (IOException | RuntimeException e) {
+        // Nothing to do: the descriptor is gone either way, and the peer sees the end of the stream.
+      }
+    }
+  }
+
+  private static void requirePlatformThread() {
+    if (Thread.currentThread().isVirtual()) {
+      throw new IllegalStateException("BusConnection I/O must run on a platform thread (the channel io dispatcher)");
+    }
+  }
+}
