@@ -1,0 +1,569 @@
+package io.sensorfleet.actors.instrument;
+
+import io.sensorfleet.actors.channel.BusSocket;
+import io.sensorfleet.actors.channel.ChannelSettings;
+import io.sensorfleet.actors.channel.InstrumentChannel;
+import io.sensorfleet.actors.channel.PeerCheck;
+import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
+import io.sensorfleet.actors.instrument.InstrumentJournal.Desired;
+import io.sensorfleet.audit.AuditKind;
+import io.sensorfleet.audit.AuditLog;
+import io.sensorfleet.audit.AuditRequest;
+import io.sensorfleet.audit.Outcome;
+import io.sensorfleet.audit.Principal;
+import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.manifest.InstrumentManifest;
+import io.sensorfleet.core.runtime.ContainerFile;
+import io.sensorfleet.core.runtime.ContainerInfo;
+import io.sensorfleet.core.runtime.ContainerRuntimeException;
+import io.sensorfleet.core.runtime.ContainerSpec;
+import io.sensorfleet.core.runtime.ContainerRuntime;
+import io.sensorfleet.core.runtime.ContainerState;
+import io.sensorfleet.core.runtime.ContainerStatus;
+import io.sensorfleet.core.runtime.Device;
+import io.sensorfleet.core.runtime.ResourceLimits;
+import io.sensorfleet.core.runtime.SecureDefaults;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * One installed Instrument: the only owner of its LXD container and its control channel. A state machine over
+ * the container's phases ({@code uninstalled → stopped ⇄ starting → running}); every transition is recorded in
+ * its {@link InstrumentJournal} (so a restarted sensor knows what each Instrument should be doing) and in the
+ * audit log.
+ *
+ * <p>Start order: the container exists (created at install), its uid base is known, so the bus directory is
+ * prepared for that uid and bind-mounted at {@code /run/sensorfleet/}; then the container starts and the
+ * Instrument must say {@code hello} within the hello timeout. Commands that arrive while a step is in flight
+ * are stashed and handled once it ends.
+ */
+public final class Instrument extends AbstractBehavior<Instrument.Command> {
+
+  public sealed interface Command {}
+
+  /** Installs from {@code manifest} (its id must be this Instrument's); replies the status. */
+  public record Install(InstrumentManifest manifest, Principal by, ActorRef<StatusReply<Status>> replyTo)
+      implements Command {}
+
+  /** Starts the Instrument; replies once it said {@code hello}, or an error. */
+  public record Start(Principal by, ActorRef<StatusReply<Status>> replyTo) implements Command {}
+
+  /** Stops the Instrument gracefully ({@code bye}, then LXD's stop); replies once stopped. */
+  public record Stop(Principal by, ActorRef<StatusReply<Status>> replyTo) implements Command {}
+
+  /** Removes the container (stopping it first); persistent storage is deleted only with {@code purge}. */
+  public record Remove(boolean purge, Principal by, ActorRef<StatusReply<Status>> replyTo) implements Command {}
+
+  /** Replies the current status at once, whatever the phase. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** What Fleet Management shows of one Instrument. */
+  public record Status(InstrumentId id, Optional<InstrumentManifest> manifest, Desired desired, Actual actual,
+                       String detail, Optional<Instant> since, boolean connected) {}
+
+  /** Everything an Instrument needs from the sensor, passed in once by the registry. */
+  public record Deps(ContainerRuntime runtime, InstrumentSettings settings, ChannelSettings channel,
+                     ActorRef<AuditLog.Command> audit, ActorRef<Status> statusListener, Clock clock) {}
+
+  private record Recovered(InstrumentJournal.State state) implements Command {}
+
+  private record Journaled(InstrumentJournal.State state) implements Command {}
+
+  private record StepDone(String step) implements Command {}
+
+  private record StepFailed(String step, Throwable cause) implements Command {}
+
+  private record Inspected(ContainerInfo info) implements Command {}
+
+  private record Probed(Optional<ContainerState> state) implements Command {}
+
+  private record WrappedChannel(InstrumentChannel.Event event) implements Command {}
+
+  private record HelloTimeout() implements Command {}
+
+  private static final int STASH = 100;
+  private static final int INSTRUMENT_UID = 1000;  // the `instrument` user of the base images (lxd-setup.md)
+  static final String BUS_DEVICE = "bus";
+  static final String PROGRAM_DEVICE = "program";
+  static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
+  static final String LABEL = "sensorfleet.instrument";
+
+  private final InstrumentId id;
+  private final Deps deps;
+  private final TimerScheduler<Command> timers;
+  private final StashBuffer<Command> stash;
+  private final ActorRef<InstrumentJournal.Command> journal;
+  private final ActorRef<InstrumentChannel.Event> channelEvents;
+  private InstrumentJournal.State record = InstrumentJournal.State.EMPTY;
+  private Optional<ActorRef<InstrumentChannel.Command>> channel = Optional.empty();
+  private boolean connected;
+  private final List<ActorRef<StatusReply<Status>>> waiting = new ArrayList<>();
+  private Principal actingFor = Principal.platform();
+
+  /** Spawned by the {@code InstrumentRegistry}, one per installed (or installing) Instrument. */
+  public static Behavior<Command> create(InstrumentId id, Deps deps) {
+    return Behaviors.withStash(STASH, stash -> Behaviors.withTimers(timers ->
+        Behaviors.setup(ctx -> new Instrument(ctx, id, deps, timers, stash))));
+  }
+
+  private Instrument(ActorContext<Command> ctx, InstrumentId id, Deps deps, TimerScheduler<Command> timers,
+                     StashBuffer<Command> stash) {
+    super(ctx);
+    this.id = id;
+    this.deps = deps;
+    this.timers = timers;
+    this.stash = stash;
+    this.journal = ctx.spawn(InstrumentJournal.create(id, deps.clock()), "journal");
+    this.channelEvents = ctx.messageAdapter(InstrumentChannel.Event.class, WrappedChannel::new);
+    ctx.ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
+        InstrumentJournal.GetState::new,
+        (state, error) -> state != null ? new Recovered(state) : new StepFailed("recover", error));
+  }
+
+  // ---- phases ------------------------------------------------------------------------------------------------
+
+  @Override
+  public Receive<Command> createReceive() {
+    return busy().onMessage(Recovered.class, this::onRecovered).build();
+  }
+
+  /** While a step is in flight: status answers, everything else waits. */
+  private org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> busy() {
+    return newReceiveBuilder()
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(WrappedChannel.class, this::onChannelEvent)
+        .onMessage(Install.class, this::stashIt)
+        .onMessage(Start.class, this::stashIt)
+        .onMessage(Stop.class, this::stashIt)
+        .onMessage(Remove.class, this::stashIt);
+  }
+
+  private Behavior<Command> uninstalled() {
+    return newReceiveBuilder()
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Install.class, this::onInstall)
+        .onMessage(Start.class, c -> refuse(c.replyTo(), "not installed"))
+        .onMessage(Stop.class, c -> refuse(c.replyTo(), "not installed"))
+        .onMessage(Remove.class, c -> refuse(c.replyTo(), "not installed"))
+        .build();
+  }
+
+  private Behavior<Command> stopped() {
+    return newReceiveBuilder()
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(WrappedChannel.class, this::onChannelEvent)
+        .onMessage(Install.class, c -> refuse(c.replyTo(), "already installed"))
+        .onMessage(Start.class, this::onStart)
+        .onMessage(Stop.class, c -> {
+          c.replyTo().tell(StatusReply.success(status()));
+          return Behaviors.same();
+        })
+        .onMessage(Remove.class, this::onRemove)
+        .build();
+  }
+
+  private Behavior<Command> running() {
+    return newReceiveBuilder()
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(WrappedChannel.class, this::onChannelEvent)
+        .onMessage(Install.class, c -> refuse(c.replyTo(), "already installed"))
+        .onMessage(Start.class, c -> {
+          c.replyTo().tell(StatusReply.success(status()));
+          return Behaviors.same();
+        })
+        .onMessage(Stop.class, this::onStop)
+        .onMessage(Remove.class, this::onRemove)
+        .build();
+  }
+
+  // ---- recovery and reconciliation -----------------------------------------------------------------------------
+
+  private Behavior<Command> onRecovered(Recovered recovered) {
+    record = recovered.state();
+    publish();
+    if (!record.installed()) {
+      return stash.unstashAll(uninstalled());
+    }
+    // After a sensor restart: find the container as it is, then bring it to what the journal wants.
+    pipe("probe", deps.runtime().state(containerName()).thenApply(Optional::of)
+        .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
+            ? CompletableFuture.completedFuture(Optional.empty()) : CompletableFuture.failedFuture(e)),
+        Probed::new);
+    return busy()
+        .onMessage(Probed.class, this::onProbed)
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private Behavior<Command> onProbed(Probed probed) {
+    if (probed.state().isEmpty()) {
+      getContext().getLog().warn("instrument {}: its container is gone; recreating it", id);
+      audit("container missing", Outcome.FAILED, "recreating " + containerName());
+      return createContainer(record.manifest().orElseThrow(), () -> afterRecreate());
+    }
+    boolean up = probed.state().get().status() == ContainerStatus.RUNNING;
+    if (record.desired() == Desired.RUNNING) {
+      // Adopt a running container (its Instrument reconnects with backoff) or start a stopped one.
+      return up ? beginStart(true) : beginStart(false);
+    }
+    if (up) {
+      return beginStop();
+    }
+    return stash.unstashAll(stopped());
+  }
+
+  private Behavior<Command> afterRecreate() {
+    return record.desired() == Desired.RUNNING ? beginStart(false) : stash.unstashAll(stopped());
+  }
+
+  // ---- install -------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onInstall(Install install) {
+    if (!install.manifest().id().equals(id)) {
+      return refuse(install.replyTo(), "manifest is for " + install.manifest().id() + ", not " + id);
+    }
+    actingFor = install.by();
+    waiting.add(install.replyTo());
+    InstrumentManifest manifest = install.manifest();
+    return createContainer(manifest, () -> {
+      journal(new InstrumentJournal.Install(manifest, actingFor));
+      return awaitJournal(state -> {
+        audit("instrument installed", Outcome.OK, "image " + manifest.image());
+        answerWaiting();
+        return stash.unstashAll(stopped());
+      });
+    });
+  }
+
+  private Behavior<Command> createContainer(InstrumentManifest manifest, java.util.function.Supplier<Behavior<Command>> then) {
+    ContainerSpec spec = SecureDefaults.apply(
+        ContainerSpec.of(containerName(), manifest.image().value())
+            .withLabel(LABEL, id.value())
+            .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
+        ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
+            manifest.limits().processes()));
+    CompletionStage<Void> created = deps.runtime().create(spec);
+    if (!manifest.command().isEmpty()) {
+      byte[] entrypoint = entrypoint(manifest.command()).getBytes(StandardCharsets.UTF_8);
+      created = created.thenCompose(v -> deps.runtime().pushFile(containerName(), ENTRYPOINT,
+          new ContainerFile(entrypoint, 0, 0, 0755)));
+    }
+    pipe("create", created, v -> new StepDone("create"));
+    return busy()
+        .onMessage(StepDone.class, done -> then.get())
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  /** The image's sf-init runs this as the unprivileged `instrument` user. */
+  static String entrypoint(List<String> command) {
+    return "#!/bin/sh\n# written by the sensor from the Instrument's manifest\nexec "
+        + command.stream().map(Instrument::shellQuote).collect(Collectors.joining(" ")) + "\n";
+  }
+
+  static String shellQuote(String arg) {
+    return "'" + arg.replace("'", "'\\''") + "'";
+  }
+
+  // ---- start ---------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onStart(Start start) {
+    actingFor = start.by();
+    waiting.add(start.replyTo());
+    journal(new InstrumentJournal.Want(Desired.RUNNING, actingFor));
+    return awaitJournal(state -> beginStart(false));
+  }
+
+  private Behavior<Command> beginStart(boolean adopt) {
+    pipe("inspect", deps.runtime().info(containerName()), Inspected::new);
+    return busy()
+        .onMessage(Inspected.class, inspected -> openChannel(inspected.info(), adopt))
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private Behavior<Command> openChannel(ContainerInfo info, boolean adopt) {
+    long base = info.rootHostUid().orElse(-1);
+    if (base < 0) {
+      return failStart("LXD did not report the container's uid base");
+    }
+    var owner = new BusSocket.Owner((int) base + INSTRUMENT_UID, (int) base + INSTRUMENT_UID);
+    if (channel.isEmpty()) {
+      channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner,
+          PeerCheck.lxdContainer(containerName()), deps.channel(), channelEvents, deps.audit()), "channel"));
+    }
+    var runtime = deps.runtime();
+    return Behaviors.receive(Command.class)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Install.class, this::stashIt)
+        .onMessage(Start.class, this::stashIt)
+        .onMessage(Stop.class, this::stashIt)
+        .onMessage(Remove.class, this::stashIt)
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .onMessage(WrappedChannel.class, wrapped -> switch (wrapped.event()) {
+          case InstrumentChannel.Listening listening -> {
+            CompletionStage<Void> devices = ensureDevice(info, BUS_DEVICE,
+                new Device.Disk(listening.directory().toString(), "/run/sensorfleet", false));
+            var program = deps.settings().programsRoot().resolve(id.value());
+            if (Files.isDirectory(program)) {
+              devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
+                  new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
+            }
+            CompletionStage<Void> up = adopt ? devices : devices.thenCompose(v -> runtime.start(containerName()));
+            pipe("start", up, v -> new StepDone("start"));
+            yield Behaviors.same();
+          }
+          case InstrumentChannel.Failed failed -> failStart("control channel failed: " + failed.reason());
+          default -> onChannelEvent(wrapped);
+        })
+        .onMessage(StepDone.class, done -> awaitHello(adopt))
+        .build();
+  }
+
+  private CompletionStage<Void> ensureDevice(ContainerInfo info, String name, Device device) {
+    if (device.equals(info.devices().get(name))) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletionStage<Void> removed = info.devices().containsKey(name)
+        ? deps.runtime().removeDevice(containerName(), name) : CompletableFuture.completedFuture(null);
+    return removed.thenCompose(v -> deps.runtime().addDevice(containerName(), name, device));
+  }
+
+  private Behavior<Command> awaitHello(boolean adopt) {
+    observe(Actual.STARTING, adopt ? "adopting the running container" : "container started, waiting for hello");
+    if (connected) {
+      return started("connected");
+    }
+    timers.startSingleTimer(new HelloTimeout(), adopt ? deps.settings().adoptTimeout() : deps.settings().helloTimeout());
+    return busy()
+        .onMessage(HelloTimeout.class, t -> adopt ? beginStart(false) : failStart("no hello within "
+            + deps.settings().helloTimeout().toSeconds() + " s"))
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private Behavior<Command> started(String detail) {
+    timers.cancel(new HelloTimeout());
+    observe(Actual.RUNNING, detail);
+    audit("instrument started", Outcome.OK, detail);
+    answerWaiting();
+    return stash.unstashAll(running());
+  }
+
+  private Behavior<Command> failStart(String reason) {
+    timers.cancel(new HelloTimeout());
+    getContext().getLog().warn("instrument {} failed to start: {}", id, reason);
+    audit("instrument start failed", Outcome.FAILED, reason);
+    observe(Actual.FAILED, reason);
+    answerWaitingWithError(reason);
+    // Leave nothing half-running: the container is stopped; desired state stays as asked, for the operator.
+    pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO)
+        .exceptionally(e -> null), v -> new StepDone("stop"));
+    return busy()
+        .onMessage(StepDone.class, d -> stash.unstashAll(stopped()))
+        .onMessage(StepFailed.class, f -> stash.unstashAll(stopped()))
+        .build();
+  }
+
+  // ---- stop and remove ------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onStop(Stop stop) {
+    actingFor = stop.by();
+    waiting.add(stop.replyTo());
+    journal(new InstrumentJournal.Want(Desired.STOPPED, actingFor));
+    return awaitJournal(state -> beginStop());
+  }
+
+  private Behavior<Command> beginStop() {
+    observe(Actual.STOPPING, "");
+    channel.ifPresent(c -> c.tell(new InstrumentChannel.Disconnect("stopping")));
+    pipe("stop", deps.runtime().stop(containerName(), deps.settings().stopGrace())
+        .exceptionallyCompose(e -> is(e, ContainerRuntimeException.Conflict.class)
+            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e)),
+        v -> new StepDone("stop"));
+    return busy()
+        .onMessage(StepDone.class, done -> {
+          closeChannel();
+          observe(Actual.STOPPED, "");
+          audit("instrument stopped", Outcome.OK, "");
+          answerWaiting();
+          return stash.unstashAll(stopped());
+        })
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private Behavior<Command> onRemove(Remove remove) {
+    actingFor = remove.by();
+    waiting.add(remove.replyTo());
+    CompletionStage<Void> gone = deps.runtime().stop(containerName(), java.time.Duration.ZERO)
+        .exceptionally(e -> null)
+        .thenCompose(v -> deps.runtime().delete(containerName()))
+        .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
+            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e));
+    pipe("remove", gone, v -> new StepDone("remove"));
+    return busy()
+        .onMessage(StepDone.class, done -> {
+          channel.ifPresent(c -> c.tell(new InstrumentChannel.Delete()));
+          channel = Optional.empty();
+          connected = false;
+          journal(new InstrumentJournal.Remove(remove.purge(), actingFor));
+          return awaitJournal(state -> {
+            audit(remove.purge() ? "instrument purged" : "instrument removed", Outcome.OK, "");
+            answerWaiting();
+            return Behaviors.stopped();
+          });
+        })
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private void closeChannel() {
+    channel.ifPresent(c -> c.tell(new InstrumentChannel.Stop()));
+    channel = Optional.empty();
+    connected = false;
+  }
+
+  // ---- shared handlers -----------------------------------------------------------------------------------------
+
+  private Behavior<Command> onChannelEvent(WrappedChannel wrapped) {
+    switch (wrapped.event()) {
+      case InstrumentChannel.Connected c -> {
+        connected = true;
+        publish();
+        // A Connected during a start ends the wait for hello.
+        if (record.actual() == Actual.STARTING) {
+          return started("hello from " + c.software() + ", protocol " + c.version());
+        }
+      }
+      case InstrumentChannel.Disconnected d -> {
+        connected = false;
+        publish();
+        if (record.actual() == Actual.RUNNING) {
+          // Health and restarts with backoff act on this (issue 4, health); until then it is visible.
+          observe(Actual.RUNNING, "disconnected: " + d.reason());
+        }
+      }
+      default -> { }
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStepFailed(StepFailed failed) {
+    Throwable cause = ContainerRuntimeException.of(failed.cause()).<Throwable>map(c -> c).orElse(failed.cause());
+    String reason = failed.step() + " failed: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
+    getContext().getLog().warn("instrument {}: {}", id, reason);
+    if (failed.step().equals("recover") || failed.step().equals("probe")) {
+      throw new IllegalStateException("instrument " + id + ": " + reason, cause);  // supervision restarts us
+    }
+    if (failed.step().equals("start") || failed.step().equals("inspect")) {
+      return failStart(reason);
+    }
+    audit("instrument " + failed.step() + " failed", Outcome.FAILED, reason);
+    answerWaitingWithError(reason);
+    return stash.unstashAll(record.installed() ? stopped() : uninstalled());
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus query) {
+    query.replyTo().tell(status());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> stashIt(Command command) {
+    if (stash.isFull()) {
+      getContext().getLog().warn("instrument {}: too many commands while busy, dropped {}", id,
+          command.getClass().getSimpleName());
+    } else {
+      stash.stash(command);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> refuse(ActorRef<StatusReply<Status>> replyTo, String reason) {
+    replyTo.tell(StatusReply.error(id + ": " + reason));
+    return Behaviors.same();
+  }
+
+  // ---- journal, audit, status ----------------------------------------------------------------------------------
+
+  private void journal(InstrumentJournal.Change change) {
+    getContext().ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
+        replyTo -> new InstrumentJournal.Append(change, replyTo),
+        (state, error) -> state != null ? new Journaled(state) : new StepFailed("journal", error));
+  }
+
+  private Behavior<Command> awaitJournal(java.util.function.Function<InstrumentJournal.State, Behavior<Command>> then) {
+    return busy()
+        .onMessage(Journaled.class, j -> {
+          record = j.state();
+          publish();
+          return then.apply(j.state());
+        })
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  /** Records an actual-state change (fire and forget: the journal is local and ordered). */
+  private void observe(Actual actual, String detail) {
+    record = new InstrumentJournal.State(record.manifest(), record.desired(), actual, detail,
+        Optional.of(deps.clock().instant()));
+    journal.tell(new InstrumentJournal.Append(new InstrumentJournal.Observe(actual, detail),
+        getContext().getSystem().ignoreRef()));
+    publish();
+  }
+
+  private void audit(String action, Outcome outcome, String detail) {
+    deps.audit().tell(new AuditLog.Record(AuditRequest.of(actingFor, action, AuditKind.LIFECYCLE, outcome, detail)
+        .aboutInstrument(id), getContext().getSystem().ignoreRef()));
+  }
+
+  private Status status() {
+    return new Status(id, record.manifest(), record.desired(), record.actual(), record.detail(), record.changedAt(),
+        connected);
+  }
+
+  private void publish() {
+    deps.statusListener().tell(status());
+  }
+
+  private void answerWaiting() {
+    Status now = status();
+    waiting.forEach(r -> r.tell(StatusReply.success(now)));
+    waiting.clear();
+  }
+
+  private void answerWaitingWithError(String reason) {
+    waiting.forEach(r -> r.tell(StatusReply.error(id + ": " + reason)));
+    waiting.clear();
+  }
+
+  private String containerName() {
+    return id.containerName();
+  }
+
+  private <T> void pipe(String step, CompletionStage<T> stage, java.util.function.Function<T, Command> onSuccess) {
+    getContext().pipeToSelf(stage, (value, error) -> error == null ? onSuccess.apply(value)
+        : new StepFailed(step, error));
+  }
+
+  private static boolean is(Throwable failure, Class<? extends ContainerRuntimeException> kind) {
+    return ContainerRuntimeException.of(failure).filter(kind::isInstance).isPresent();
+  }
+}

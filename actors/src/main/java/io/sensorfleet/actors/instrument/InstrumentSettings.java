@@ -1,0 +1,31 @@
+package io.sensorfleet.actors.instrument;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The {@code sensor.instruments} settings, read once from config.
+ *
+ * @param helloTimeout   how long a started Instrument has to connect and say {@code hello}
+ * @param adoptTimeout   after a sensor restart, how long a running Instrument has to reconnect before it is
+ *                       restarted
+ * @param stopGrace      graceful stop before LXD forces it
+ * @param programsRoot   host directory holding, per Instrument id, the program files mounted read-only at
+ *                       {@code /opt/instrument} (the operator decides what host path an Instrument sees, never its
+ *                       manifest); absent directory = nothing mounted
+ * @param storagePool    LXD storage pool for Instrument containers
+ */
+public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
+                                 String storagePool) {
+
+  public static InstrumentSettings from(Config config) {
+    Config c = config.getConfig("sensor.instruments");
+    return new InstrumentSettings(
+        c.getDuration("hello-timeout"),
+        c.getDuration("adopt-timeout"),
+        c.getDuration("stop-grace"),
+        Path.of(c.getString("programs-root")),
+        c.getString("storage-pool"));
+  }
+}
