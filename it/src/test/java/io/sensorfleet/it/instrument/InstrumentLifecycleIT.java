@@ -1,0 +1,173 @@
+package io.sensorfleet.it.instrument;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.sensorfleet.actors.channel.ChannelSettings;
+import io.sensorfleet.actors.instrument.Instrument;
+import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
+import io.sensorfleet.actors.instrument.InstrumentRegistry;
+import io.sensorfleet.actors.instrument.InstrumentSettings;
+import io.sensorfleet.audit.AuditLog;
+import io.sensorfleet.audit.JournalSchema;
+import io.sensorfleet.audit.Principal;
+import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.manifest.ManifestParser;
+import io.sensorfleet.core.runtime.ContainerSelector;
+import io.sensorfleet.core.runtime.ContainerStatus;
+import io.sensorfleet.lxd.LxdRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Instrument actor on real parts: LXD, the {@code sensorfleet/jvm} image, the sample Instrument's jar, the bus
+ * socket bind-mounted into the container, an H2 file journal. Containers are named {@code sf-it<run>-…} and
+ * removed afterwards, even when a test fails.
+ */
+class InstrumentLifecycleIT {
+
+  static final String RUN = "it" + UUID.randomUUID().toString().substring(0, 6);
+  static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+  @TempDir static Path data;
+  static Path programs;
+  static Path runtimeRoot;
+
+  @BeforeAll
+  static void prepare() throws Exception {
+    Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
+    Path jar = root.resolve("instruments/sample/target/sample-instrument.jar");
+    if (!Files.isRegularFile(jar)) {
+      fail("the sample Instrument is not built: " + jar + " (run ./sensorfleet test, which builds it first)");
+    }
+    programs = data.resolve("programs");
+    // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
+    runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
+    for (String name : List.of("a", "b")) {
+      Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
+      Files.copy(jar, dir.resolve("sample-instrument.jar"));
+    }
+  }
+
+  @AfterAll
+  static void cleanUp() throws Exception {
+    ActorTestKit kit = ActorTestKit.create("cleanup");
+    try {
+      LxdRuntime lxd = LxdRuntime.create(kit.system());
+      for (var info : lxd.list(ContainerSelector.prefix("sf-" + RUN)).toCompletableFuture().get(60, SECONDS)) {
+        lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
+            .thenCompose(v -> lxd.delete(info.name())).toCompletableFuture().get(60, SECONDS);
+      }
+      Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture().get(10, SECONDS);
+    } finally {
+      kit.shutdownTestKit();
+      try (var paths = Files.walk(runtimeRoot)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** One sensor incarnation: an actor system on the shared H2 file, with a registry over real LXD. */
+  record Sensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry) implements AutoCloseable {
+
+    static Sensor start() throws Exception {
+      Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
+          "sensor.data-dir", data.resolve("journal").toString(),
+          "sensor.instruments.programs-root", programs.toString(),
+          "sensor.instruments.hello-timeout", "60s",
+          "sensor.channel.runtime-root", runtimeRoot.toString())));
+      ActorTestKit kit = ActorTestKit.create("sensor", config);
+      JournalSchema.ensure(kit.system()).toCompletableFuture().get(30, SECONDS);
+      var audit = kit.spawn(AuditLog.create(Clock.systemUTC()));
+      var deps = new Instrument.Deps(LxdRuntime.create(kit.system()), InstrumentSettings.from(config),
+          ChannelSettings.from(config), audit, kit.system().ignoreRef(), Clock.systemUTC());
+      return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"));
+    }
+
+    Instrument.Status ask(java.util.function.Function<ActorRef<StatusReply<Instrument.Status>>,
+        InstrumentRegistry.Command> command) throws Exception {
+      CompletionStage<Instrument.Status> reply = org.apache.pekko.actor.typed.javadsl.AskPattern.askWithStatus(
+          registry, command::apply, TIMEOUT, kit.system().scheduler());
+      return reply.toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
+    }
+
+    List<Instrument.Status> list() throws Exception {
+      return org.apache.pekko.actor.typed.javadsl.AskPattern.<InstrumentRegistry.Command, List<Instrument.Status>>ask(
+          registry, InstrumentRegistry.GetInstruments::new, TIMEOUT, kit.system().scheduler())
+          .toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+      Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture().get(10, SECONDS);
+      kit.shutdownTestKit();
+    }
+  }
+
+  static io.sensorfleet.core.manifest.InstrumentManifest manifest(String id) {
+    return ManifestParser.parseOrThrow("""
+        id: %s
+        image: sensorfleet/jvm
+        command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
+        limits: {cpus: 1, memory: 256MiB, processes: 128}
+        """.formatted(id));
+  }
+
+  @Test
+  void an_installed_instrument_starts_says_hello_and_stops() throws Exception {
+    InstrumentId id = InstrumentId.of(RUN + "-a");
+    try (Sensor sensor = Sensor.start()) {
+      var installed = sensor.ask(r -> new InstrumentRegistry.Install(manifest(id.value()), Principal.user("it"), r));
+      assertEquals(Actual.INSTALLED, installed.actual());
+
+      var started = sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      assertEquals(Actual.RUNNING, started.actual());
+      assertTrue(started.connected(), "the sample Instrument should be connected after hello");
+
+      var stopped = sensor.ask(r -> new InstrumentRegistry.Stop(id, Principal.user("it"), r));
+      assertEquals(Actual.STOPPED, stopped.actual());
+      assertFalse(stopped.connected());
+    }
+  }
+
+  @Test
+  void a_restarted_sensor_adopts_the_running_instrument_then_removes_it() throws Exception {
+    InstrumentId id = InstrumentId.of(RUN + "-b");
+    try (Sensor first = Sensor.start()) {
+      first.ask(r -> new InstrumentRegistry.Install(manifest(id.value()), Principal.user("it"), r));
+      first.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+    }
+    // The first sensor is gone, its container still runs; a new sensor on the same journal adopts it.
+    try (Sensor second = Sensor.start()) {
+      var status = org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
+          .until(() -> second.list().stream().filter(s -> s.id().equals(id)).findFirst(),
+              s -> s.isPresent() && s.get().connected() && s.get().actual() == Actual.RUNNING)
+          .orElseThrow();
+      assertEquals(id, status.id());
+
+      second.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+      LxdRuntime lxd = LxdRuntime.create(second.kit().system());
+      assertTrue(lxd.list(ContainerSelector.prefix(id.containerName())).toCompletableFuture().get(30, SECONDS)
+          .stream().noneMatch(c -> c.name().equals(id.containerName()) && c.status() == ContainerStatus.RUNNING));
+    }
+  }
+}
