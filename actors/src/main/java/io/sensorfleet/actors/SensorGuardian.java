@@ -1,12 +1,18 @@
 package io.sensorfleet.actors;
 
+import io.sensorfleet.actors.channel.ChannelSettings;
+import io.sensorfleet.actors.instrument.Instrument;
+import io.sensorfleet.actors.instrument.InstrumentRegistry;
+import io.sensorfleet.actors.instrument.InstrumentSettings;
 import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditReadSide;
 import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.JournalSchema;
 import java.time.Clock;
+import io.sensorfleet.core.runtime.ContainerRuntime;
 import java.time.Instant;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -32,6 +38,12 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   /** Records an audit entry on behalf of a caller outside the actor tree (Main, HTTP); replies the stored entry. */
   public record RecordAudit(AuditRequest request, ActorRef<AuditEntry> replyTo) implements Command {}
 
+  /** Lists every Instrument's latest status (answered by the registry). */
+  public record GetInstruments(ActorRef<List<Instrument.Status>> replyTo) implements Command {}
+
+  /** An operator command for the Instrument registry, passed through unchanged. */
+  public record ToInstruments(InstrumentRegistry.Command command) implements Command {}
+
   /** The sensor's own view of itself, for the health endpoint. */
   public record Status(String name, Phase phase, Instant startedAt) {}
 
@@ -47,21 +59,26 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private final Clock clock;
   private final StashBuffer<Command> stash;
   private final Instant startedAt;
+  private final ContainerRuntime runtime;
   private ActorRef<AuditLog.Command> auditLog;
+  private ActorRef<InstrumentRegistry.Command> instruments;
 
   /**
    * Spawned once, as the actor system's guardian, by {@code Main} (and by tests).
    *
    * @param settings the {@code sensor} config
    * @param clock    stamps audit entries and the start time
+   * @param runtime  the container manager every Instrument's container lives in (LXD in production)
    */
-  public static Behavior<Command> create(SensorSettings settings, Clock clock) {
+  public static Behavior<Command> create(SensorSettings settings, Clock clock, ContainerRuntime runtime) {
     return Behaviors.withStash(STASH_CAPACITY,
-        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, stash)));
+        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, runtime, stash)));
   }
 
-  private SensorGuardian(ActorContext<Command> ctx, SensorSettings settings, Clock clock, StashBuffer<Command> stash) {
+  private SensorGuardian(ActorContext<Command> ctx, SensorSettings settings, Clock clock, ContainerRuntime runtime,
+                         StashBuffer<Command> stash) {
     super(ctx);
+    this.runtime = runtime;
     this.settings = settings;
     this.clock = clock;
     this.stash = stash;
@@ -91,6 +108,10 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private Behavior<Command> onSchemaReady(SchemaReady ready) {
     auditLog = getContext().spawn(AuditLog.create(clock), "audit-log");
     getContext().spawn(AuditReadSide.create(), "audit-read-side");
+    var config = getContext().getSystem().settings().config();
+    instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime,
+        InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, getContext().getSystem().ignoreRef(),
+        clock)), "instruments");
     getContext().getLog().info("sensor '{}' running", settings.name());
     return stash.unstashAll(running());
   }
@@ -104,6 +125,14 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     return Behaviors.receive(Command.class)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(RecordAudit.class, this::onRecordAudit)
+        .onMessage(GetInstruments.class, query -> {
+          instruments.tell(new InstrumentRegistry.GetInstruments(query.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(ToInstruments.class, command -> {
+          instruments.tell(command.command());
+          return Behaviors.same();
+        })
         .build();
   }
 

@@ -33,9 +33,10 @@ public final class FleetApi {
   private final ObjectMapper mapper;
   private final Route routes;
 
-  public FleetApi(ObjectMapper mapper, HealthRoutes health, AuditRoutes audit) {
+  public FleetApi(ObjectMapper mapper, HealthRoutes health, AuditRoutes audit, InstrumentRoutes instruments) {
     this.mapper = mapper;
-    this.routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(health.route(), audit.route())));
+    this.routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(health.route(), audit.route(),
+        instruments.route())));
   }
 
   /** The whole API, sealed with our error handlers. */

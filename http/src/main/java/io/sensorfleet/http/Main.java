@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import io.sensorfleet.lxd.LxdRuntime;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
@@ -59,14 +61,22 @@ public final class Main {
     public static CompletionStage<Sensor> start(Config config, Clock clock) {
       SensorSettings settings = SensorSettings.from(config);
       HttpSettings http = HttpSettings.from(config);
-      ActorSystem<SensorGuardian.Command> system =
-          ActorSystem.create(SensorGuardian.create(settings, clock), "sensorfleet", config);
+      // The LXD client lives on the sensor's own actor system; it connects on first use.
+      var runtime = new java.util.concurrent.atomic.AtomicReference<LxdRuntime>();
+      ActorSystem<SensorGuardian.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
+        runtime.set(LxdRuntime.create(ctx.getSystem()));
+        return SensorGuardian.create(settings, clock, runtime.get());
+      }), "sensorfleet", config);
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-lxd-connections",
+          () -> Http.get(system).shutdownAllConnectionPools().thenApply(v -> Done.getInstance()));
       ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
       AuditQueries queries = AuditQueries.create(system);
       var api = new FleetApi(mapper,
           new HealthRoutes(() -> AskPattern.ask(system, SensorGuardian.GetStatus::new, settings.askTimeout(),
               system.scheduler()), clock, mapper),
-          new AuditRoutes(queries::findPage, http, mapper));
+          new AuditRoutes(queries::findPage, http, mapper),
+          new InstrumentRoutes(() -> AskPattern.ask(system, SensorGuardian.GetInstruments::new, settings.askTimeout(),
+              system.scheduler()), mapper));
 
       CompletionStage<Sensor> started = AskPattern
           .ask(system, SensorGuardian.GetStatus::new, settings.schemaTimeout(), system.scheduler())

@@ -47,7 +47,8 @@ class FleetApiTest {
       CompletionStage<SensorGuardian.Status> status) {
     var clock = Clock.fixed(T0.plusSeconds(42), ZoneOffset.UTC);
     return new FleetApi(mapper, new HealthRoutes(() -> status, clock, mapper),
-        new AuditRoutes(audit, settings, mapper)).route();
+        new AuditRoutes(audit, settings, mapper),
+        new InstrumentRoutes(() -> CompletableFuture.completedFuture(List.of()), mapper)).route();
   }
 
   private static Route api(Function<AuditFilter, CompletionStage<List<AuditEntry>>> audit) {
@@ -154,6 +155,26 @@ class FleetApiTest {
   @Test
   void audit_rejects_a_bad_instrument_id() throws Exception {
     call(api(f -> CompletableFuture.completedFuture(List.of())), "/api/v1/audit?instrument=..%2Fetc", 400);
+  }
+
+  @Test
+  void instruments_lists_id_image_network_and_states() throws Exception {
+    var manifest = io.sensorfleet.core.manifest.ManifestParser.parseOrThrow(
+        "id: dns-sensor\nimage: sensorfleet/jvm\nnetwork: {mode: passive, filter: \"udp port 53\"}\n");
+    var status = new io.sensorfleet.actors.instrument.Instrument.Status(manifest.id(), Optional.of(manifest),
+        io.sensorfleet.actors.instrument.InstrumentJournal.Desired.RUNNING,
+        io.sensorfleet.actors.instrument.InstrumentJournal.Actual.RUNNING, "hello", Optional.of(T0), true);
+    var clock = Clock.fixed(T0, ZoneOffset.UTC);
+    Route route = new FleetApi(mapper, new HealthRoutes(CompletableFuture::new, clock, mapper),
+        new AuditRoutes(f -> CompletableFuture.completedFuture(List.of()), settings, mapper),
+        new InstrumentRoutes(() -> CompletableFuture.completedFuture(List.of(status)), mapper)).route();
+    JsonNode list = call(route, "/api/v1/instruments", 200);
+    assertEquals("dns-sensor", list.get(0).get("id").asText());
+    assertEquals("sensorfleet/jvm", list.get(0).get("image").asText());
+    assertEquals("passive", list.get(0).get("network").asText());
+    assertEquals("running", list.get(0).get("desired").asText());
+    assertEquals("running", list.get(0).get("actual").asText());
+    assertEquals(true, list.get(0).get("connected").asBoolean());
   }
 
   @Test
