@@ -47,6 +47,13 @@ public final class Main {
     }
     System.out.println("sensorfleet: Fleet Management listening on " + sensor.url());
     System.out.println("sensorfleet: data in " + config.getString("sensor.data-dir") + "; Ctrl-C stops the sensor");
+    if (config.getString("sensor.mode").equals("demo")) {
+      new Demo(sensor.system(), config.getDuration("sensor.demo.timeout"), System.out)
+          .run(java.nio.file.Path.of(config.getString("sensor.demo.manifests")))
+          .whenComplete((v, error) -> System.out.println(error == null
+              ? "sensorfleet: demo Instruments are up: curl " + sensor.url() + "api/v1/instruments"
+              : "sensorfleet: demo: " + error.getMessage()));
+    }
     sensor.system().getWhenTerminated().toCompletableFuture().join();
   }
 
