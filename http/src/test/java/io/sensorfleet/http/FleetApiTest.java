@@ -163,7 +163,11 @@ class FleetApiTest {
         "id: dns-sensor\nimage: sensorfleet/jvm\nnetwork: {mode: passive, filter: \"udp port 53\"}\n");
     var status = new io.sensorfleet.actors.instrument.Instrument.Status(manifest.id(), Optional.of(manifest),
         io.sensorfleet.actors.instrument.InstrumentJournal.Desired.RUNNING,
-        io.sensorfleet.actors.instrument.InstrumentJournal.Actual.RUNNING, "hello", Optional.of(T0), true);
+        io.sensorfleet.actors.instrument.InstrumentJournal.Actual.RUNNING, "hello", Optional.of(T0), true,
+        io.sensorfleet.actors.instrument.HealthTracker.stopped(10).starting().record(
+            new io.sensorfleet.actors.instrument.HealthTracker.Check(T0, 
+                io.sensorfleet.actors.instrument.HealthTracker.Result.HEALTHY, Optional.of(java.time.Duration.ofMillis(4)),
+                "ok")));
     var clock = Clock.fixed(T0, ZoneOffset.UTC);
     Route route = new FleetApi(mapper, new HealthRoutes(CompletableFuture::new, clock, mapper),
         new AuditRoutes(f -> CompletableFuture.completedFuture(List.of()), settings, mapper),
@@ -175,6 +179,8 @@ class FleetApiTest {
     assertEquals("running", list.get(0).get("desired").asText());
     assertEquals("running", list.get(0).get("actual").asText());
     assertEquals(true, list.get(0).get("connected").asBoolean());
+    assertEquals("healthy", list.get(0).get("health").asText());
+    assertEquals(4, list.get(0).get("lastCheck").get("latencyMillis").asLong());
   }
 
   @Test

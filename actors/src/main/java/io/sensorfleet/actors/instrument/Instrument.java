@@ -76,7 +76,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   /** What Fleet Management shows of one Instrument. */
   public record Status(InstrumentId id, Optional<InstrumentManifest> manifest, Desired desired, Actual actual,
-                       String detail, Optional<Instant> since, boolean connected) {}
+                       String detail, Optional<Instant> since, boolean connected, HealthTracker health) {}
 
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
   public record Deps(ContainerRuntime runtime, InstrumentSettings settings, ChannelSettings channel,
@@ -98,6 +98,15 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private record HelloTimeout() implements Command {}
 
+  private record HealthTick() implements Command {}
+
+  private record HealthTimeout(String correlationId) implements Command {}
+
+  private record RestartDue() implements Command {}
+
+  /** A health query in flight. */
+  private record PendingCheck(String correlationId, Instant sentAt) {}
+
   private static final int STASH = 100;
   private static final int INSTRUMENT_UID = 1000;  // the `instrument` user of the base images (lxd-setup.md)
   static final String BUS_DEVICE = "bus";
@@ -116,6 +125,11 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private boolean connected;
   private final List<ActorRef<StatusReply<Status>>> waiting = new ArrayList<>();
   private Principal actingFor = Principal.platform();
+  private HealthTracker health;
+  private Optional<PendingCheck> pendingCheck = Optional.empty();
+  private long checks;
+  private Optional<java.nio.file.Path> busDirectory = Optional.empty();
+  private int channelIncarnation;
 
   /** Spawned by the {@code InstrumentRegistry}, one per installed (or installing) Instrument. */
   public static Behavior<Command> create(InstrumentId id, Deps deps) {
@@ -132,6 +146,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     this.stash = stash;
     this.journal = ctx.spawn(InstrumentJournal.create(id, deps.clock()), "journal");
     this.channelEvents = ctx.messageAdapter(InstrumentChannel.Event.class, WrappedChannel::new);
+    this.health = HealthTracker.stopped(deps.settings().healthHistory());
     ctx.ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
         InstrumentJournal.GetState::new,
         (state, error) -> state != null ? new Recovered(state) : new StepFailed("recover", error));
@@ -190,6 +205,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         })
         .onMessage(Stop.class, this::onStop)
         .onMessage(Remove.class, this::onRemove)
+        .onMessage(HealthTick.class, this::onHealthTick)
+        .onMessage(HealthTimeout.class, this::onHealthTimeout)
         .build();
   }
 
@@ -304,12 +321,14 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     if (base < 0) {
       return failStart("LXD did not report the container's uid base");
     }
-    var owner = new BusSocket.Owner((int) base + INSTRUMENT_UID, (int) base + INSTRUMENT_UID);
-    if (channel.isEmpty()) {
-      channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner,
-          PeerCheck.lxdContainer(containerName()), deps.channel(), channelEvents, deps.audit()), "channel"));
+    if (channel.isPresent() && busDirectory.isPresent()) {
+      // A restart after failed health checks: the socket is still listening.
+      return startContainer(info, busDirectory.get(), adopt);
     }
-    var runtime = deps.runtime();
+    var owner = new BusSocket.Owner((int) base + INSTRUMENT_UID, (int) base + INSTRUMENT_UID);
+    channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner,
+        PeerCheck.lxdContainer(containerName()), deps.channel(), channelEvents, deps.audit()),
+        "channel-" + (++channelIncarnation)));
     return Behaviors.receive(Command.class)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Install.class, this::stashIt)
@@ -319,21 +338,28 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepFailed.class, this::onStepFailed)
         .onMessage(WrappedChannel.class, wrapped -> switch (wrapped.event()) {
           case InstrumentChannel.Listening listening -> {
-            CompletionStage<Void> devices = ensureDevice(info, BUS_DEVICE,
-                new Device.Disk(listening.directory().toString(), "/run/sensorfleet", false));
-            var program = deps.settings().programsRoot().resolve(id.value());
-            if (Files.isDirectory(program)) {
-              devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
-                  new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
-            }
-            CompletionStage<Void> up = adopt ? devices : devices.thenCompose(v -> runtime.start(containerName()));
-            pipe("start", up, v -> new StepDone("start"));
-            yield Behaviors.same();
+            busDirectory = Optional.of(listening.directory());
+            yield startContainer(info, listening.directory(), adopt);
           }
           case InstrumentChannel.Failed failed -> failStart("control channel failed: " + failed.reason());
           default -> onChannelEvent(wrapped);
         })
+        .build();
+  }
+
+  private Behavior<Command> startContainer(ContainerInfo info, java.nio.file.Path busDir, boolean adopt) {
+    CompletionStage<Void> devices = ensureDevice(info, BUS_DEVICE,
+        new Device.Disk(busDir.toString(), "/run/sensorfleet", false));
+    var program = deps.settings().programsRoot().resolve(id.value());
+    if (Files.isDirectory(program)) {
+      devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
+          new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
+    }
+    CompletionStage<Void> up = adopt ? devices : devices.thenCompose(v -> deps.runtime().start(containerName()));
+    pipe("start", up, v -> new StepDone("start"));
+    return busy()
         .onMessage(StepDone.class, done -> awaitHello(adopt))
+        .onMessage(StepFailed.class, this::onStepFailed)
         .build();
   }
 
@@ -361,6 +387,10 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Behavior<Command> started(String detail) {
     timers.cancel(new HelloTimeout());
+    health = health.starting();
+    pendingCheck = Optional.empty();
+    var interval = record.manifest().orElseThrow().health().interval();
+    timers.startTimerWithFixedDelay(new HealthTick(), interval);
     observe(Actual.RUNNING, detail);
     audit("instrument started", Outcome.OK, detail);
     answerWaiting();
@@ -369,6 +399,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Behavior<Command> failStart(String reason) {
     timers.cancel(new HelloTimeout());
+    stopHealthChecks(HealthTracker.State.FAILED);
     getContext().getLog().warn("instrument {} failed to start: {}", id, reason);
     audit("instrument start failed", Outcome.FAILED, reason);
     observe(Actual.FAILED, reason);
@@ -392,6 +423,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> beginStop() {
+    stopHealthChecks(HealthTracker.State.STOPPED);
     observe(Actual.STOPPING, "");
     channel.ifPresent(c -> c.tell(new InstrumentChannel.Disconnect("stopping")));
     pipe("stop", deps.runtime().stop(containerName(), deps.settings().stopGrace())
@@ -412,6 +444,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Behavior<Command> onRemove(Remove remove) {
     actingFor = remove.by();
+    stopHealthChecks(HealthTracker.State.STOPPED);
     waiting.add(remove.replyTo());
     CompletionStage<Void> gone = deps.runtime().stop(containerName(), java.time.Duration.ZERO)
         .exceptionally(e -> null)
@@ -423,6 +456,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, done -> {
           channel.ifPresent(c -> c.tell(new InstrumentChannel.Delete()));
           channel = Optional.empty();
+          busDirectory = Optional.empty();
           connected = false;
           journal(new InstrumentJournal.Remove(remove.purge(), actingFor));
           return awaitJournal(state -> {
@@ -438,7 +472,95 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private void closeChannel() {
     channel.ifPresent(c -> c.tell(new InstrumentChannel.Stop()));
     channel = Optional.empty();
+    busDirectory = Optional.empty();
     connected = false;
+  }
+
+  // ---- health ------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onHealthTick(HealthTick tick) {
+    if (pendingCheck.isPresent()) {
+      return Behaviors.same();  // the previous query is still within its timeout
+    }
+    Instant now = deps.clock().instant();
+    if (!connected) {
+      return recordCheck(new HealthTracker.Check(now, HealthTracker.Result.NOT_CONNECTED, Optional.empty(),
+          "not connected to its bus socket"));
+    }
+    String correlationId = "h" + (++checks);
+    pendingCheck = Optional.of(new PendingCheck(correlationId, now));
+    channel.ifPresent(c -> c.tell(new InstrumentChannel.Outbound(new io.sensorfleet.core.protocol.Frame.HealthQuery(
+        correlationId))));
+    timers.startSingleTimer(new HealthTimeout(correlationId), record.manifest().orElseThrow().health().timeout());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHealthTimeout(HealthTimeout timeout) {
+    if (pendingCheck.map(p -> p.correlationId().equals(timeout.correlationId())).orElse(false)) {
+      pendingCheck = Optional.empty();
+      return recordCheck(new HealthTracker.Check(deps.clock().instant(), HealthTracker.Result.TIMEOUT,
+          Optional.empty(), "no health report within " + record.manifest().orElseThrow().health().timeout()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHealthReport(io.sensorfleet.core.protocol.Frame.HealthReport report) {
+    var pending = pendingCheck.filter(p -> report.re().map(p.correlationId()::equals).orElse(false));
+    if (pending.isEmpty()) {
+      return Behaviors.same();  // unsolicited or late: the check it answers already timed out
+    }
+    pendingCheck = Optional.empty();
+    timers.cancel(new HealthTimeout(pending.get().correlationId()));
+    Instant now = deps.clock().instant();
+    var result = switch (report.status()) {
+      case HEALTHY -> HealthTracker.Result.HEALTHY;
+      case DEGRADED -> HealthTracker.Result.DEGRADED;
+      case FAILED -> HealthTracker.Result.FAILED;
+    };
+    return recordCheck(new HealthTracker.Check(now, result,
+        Optional.of(java.time.Duration.between(pending.get().sentAt(), now)), report.detail()));
+  }
+
+  private Behavior<Command> recordCheck(HealthTracker.Check check) {
+    var before = health.state();
+    health = health.record(check);
+    if (health.state() != before) {
+      audit("instrument " + health.state().name().toLowerCase(java.util.Locale.ROOT),
+          check.failed() ? Outcome.FAILED : Outcome.OK, check.result() + ": " + check.detail());
+    }
+    publish();
+    int allowed = record.manifest().orElseThrow().health().failuresBeforeRestart();
+    return health.restartDue(allowed) ? restartUnhealthy(allowed) : Behaviors.same();
+  }
+
+  private Behavior<Command> restartUnhealthy(int failures) {
+    stopHealthChecks(HealthTracker.State.UNHEALTHY);
+    health = health.restarted();
+    var delay = HealthTracker.backoff(health.restarts(), deps.settings().restartBackoffMin(),
+        deps.settings().restartBackoffMax());
+    String reason = failures + " failed health checks in a row; restart #" + health.restarts() + " in "
+        + delay.toMillis() + " ms";
+    getContext().getLog().warn("instrument {}: {}", id, reason);
+    actingFor = Principal.platform();
+    audit("instrument restarted", Outcome.FAILED, reason);
+    observe(Actual.STARTING, reason);
+    pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO).exceptionally(e -> null),
+        v -> new StepDone("stop"));
+    return busy()
+        .onMessage(StepDone.class, done -> {
+          timers.startSingleTimer(new RestartDue(), delay);
+          return Behaviors.same();
+        })
+        .onMessage(RestartDue.class, due -> beginStart(false))
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private void stopHealthChecks(HealthTracker.State state) {
+    timers.cancel(new HealthTick());
+    pendingCheck.ifPresent(p -> timers.cancel(new HealthTimeout(p.correlationId())));
+    pendingCheck = Optional.empty();
+    health = health.with(state);
   }
 
   // ---- shared handlers -----------------------------------------------------------------------------------------
@@ -452,6 +574,10 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         if (record.actual() == Actual.STARTING) {
           return started("hello from " + c.software() + ", protocol " + c.version());
         }
+      }
+      case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.HealthReport r
+          && record.actual() == Actual.RUNNING -> {
+        return onHealthReport(r);
       }
       case InstrumentChannel.Disconnected d -> {
         connected = false;
@@ -536,7 +662,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Status status() {
     return new Status(id, record.manifest(), record.desired(), record.actual(), record.detail(), record.changedAt(),
-        connected);
+        connected, health);
   }
 
   private void publish() {

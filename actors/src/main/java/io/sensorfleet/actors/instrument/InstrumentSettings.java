@@ -15,9 +15,13 @@ import java.time.Duration;
  *                       {@code /opt/instrument} (the operator decides what host path an Instrument sees, never its
  *                       manifest); absent directory = nothing mounted
  * @param storagePool    LXD storage pool for Instrument containers
+ * @param restartBackoffMin first delay before a restart caused by failed health checks; doubles each time
+ * @param restartBackoffMax cap of that delay
+ * @param healthHistory  how many recent health results each Instrument keeps
  */
 public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
-                                 String storagePool) {
+                                 String storagePool, Duration restartBackoffMin, Duration restartBackoffMax,
+                                 int healthHistory) {
 
   public static InstrumentSettings from(Config config) {
     Config c = config.getConfig("sensor.instruments");
@@ -26,6 +30,9 @@ public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, D
         c.getDuration("adopt-timeout"),
         c.getDuration("stop-grace"),
         Path.of(c.getString("programs-root")),
-        c.getString("storage-pool"));
+        c.getString("storage-pool"),
+        c.getDuration("restart-backoff-min"),
+        c.getDuration("restart-backoff-max"),
+        c.getInt("health-history"));
   }
 }

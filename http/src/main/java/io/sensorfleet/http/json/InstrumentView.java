@@ -6,11 +6,16 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * One Instrument as Fleet Management lists it. {@code health} stays {@code unknown} until health checks run
- * (issue 4, health); {@code connected} says whether its control channel completed the handshake.
+ * One Instrument as Fleet Management lists it: {@code health} is starting, healthy, degraded, unhealthy, stopped
+ * or failed; {@code lastCheck} the newest health result; {@code connected} whether its control channel completed
+ * the handshake.
  */
 public record InstrumentView(String id, String image, String network, String desired, String actual,
-                             String health, Instant lastCheck, boolean connected, String detail, Instant since) {
+                             String health, HealthCheckView lastCheck, boolean connected, String detail,
+                             Instant since) {
+
+  /** One health query: when, what came back, how long it took (absent when nothing came back). */
+  public record HealthCheckView(Instant at, String result, Long latencyMillis, String detail) {}
 
   public static InstrumentView of(Instrument.Status s) {
     return new InstrumentView(
@@ -19,8 +24,9 @@ public record InstrumentView(String id, String image, String network, String des
         s.manifest().map(m -> network(m.network())).orElse(null),
         s.desired().name().toLowerCase(Locale.ROOT),
         s.actual().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-        "unknown",
-        null,
+        s.health().state().name().toLowerCase(Locale.ROOT),
+        s.health().last().map(c -> new HealthCheckView(c.at(), c.result().name().toLowerCase(Locale.ROOT)
+            .replace('_', '-'), c.latency().map(java.time.Duration::toMillis).orElse(null), c.detail())).orElse(null),
         s.connected(),
         s.detail(),
         s.since().orElse(null));

@@ -30,6 +30,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.pattern.StatusReply;
@@ -62,7 +65,7 @@ class InstrumentLifecycleIT {
     programs = data.resolve("programs");
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b")) {
+    for (String name : List.of("a", "b", "mute", "ok")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -87,20 +90,23 @@ class InstrumentLifecycleIT {
   }
 
   /** One sensor incarnation: an actor system on the shared H2 file, with a registry over real LXD. */
-  record Sensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry) implements AutoCloseable {
+  record Sensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry,
+                TestProbe<AuditLog.Command> audits) implements AutoCloseable {
 
     static Sensor start() throws Exception {
       Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
           "sensor.data-dir", data.resolve("journal").toString(),
           "sensor.instruments.programs-root", programs.toString(),
           "sensor.instruments.hello-timeout", "60s",
+          "sensor.instruments.restart-backoff-min", "500ms",
           "sensor.channel.runtime-root", runtimeRoot.toString())));
       ActorTestKit kit = ActorTestKit.create("sensor", config);
       JournalSchema.ensure(kit.system()).toCompletableFuture().get(30, SECONDS);
-      var audit = kit.spawn(AuditLog.create(Clock.systemUTC()));
+      TestProbe<AuditLog.Command> audits = kit.createTestProbe();
+      var audit = kit.spawn(Behaviors.monitor(AuditLog.Command.class, audits.ref(), AuditLog.create(Clock.systemUTC())));
       var deps = new Instrument.Deps(LxdRuntime.create(kit.system()), InstrumentSettings.from(config),
           ChannelSettings.from(config), audit, kit.system().ignoreRef(), Clock.systemUTC());
-      return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"));
+      return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits);
     }
 
     Instrument.Status ask(java.util.function.Function<ActorRef<StatusReply<Instrument.Status>>,
@@ -168,6 +174,51 @@ class InstrumentLifecycleIT {
       LxdRuntime lxd = LxdRuntime.create(second.kit().system());
       assertTrue(lxd.list(ContainerSelector.prefix(id.containerName())).toCompletableFuture().get(30, SECONDS)
           .stream().noneMatch(c -> c.name().equals(id.containerName()) && c.status() == ContainerStatus.RUNNING));
+    }
+  }
+
+  @Test
+  void an_instrument_that_never_answers_health_is_restarted_with_backoff_and_audited() throws Exception {
+    InstrumentId mute = InstrumentId.of(RUN + "-mute");
+    InstrumentId ok = InstrumentId.of(RUN + "-ok");
+    try (Sensor sensor = Sensor.start()) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
+                    io.sensorfleet.instruments.sample.MuteInstrument]
+          health: {interval: 1s, timeout: 500ms, failures-before-restart: 2}
+          limits: {cpus: 1, memory: 256MiB, processes: 128}
+          """.formatted(mute.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
+          health: {interval: 1s, timeout: 900ms, failures-before-restart: 2}
+          limits: {cpus: 1, memory: 256MiB, processes: 128}
+          """.formatted(ok.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(ok, Principal.user("it"), r));
+      var started = sensor.ask(r -> new InstrumentRegistry.Start(mute, Principal.user("it"), r));
+      assertTrue(started.connected(), "the mute Instrument says hello, it just never answers health");
+
+      // Two silent checks, a restart after 500 ms, hello again, two more silent checks, a restart after 1 s.
+      sensor.audits().fishForMessage(TIMEOUT, "a second restart of " + mute, m ->
+          m instanceof AuditLog.Record rec && rec.request().action().equals("instrument restarted")
+              && rec.request().instrument().equals(java.util.Optional.of(mute))
+              && rec.request().detail().contains("restart #2 in 1000 ms")
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+
+      // Meanwhile the well-behaved neighbour answers its checks and is never restarted.
+      var neighbour = sensor.list().stream().filter(s -> s.id().equals(ok)).findFirst().orElseThrow();
+      // The sample reports degraded until it has a configuration: an answer, not a failure.
+      assertTrue(java.util.Set.of(io.sensorfleet.actors.instrument.HealthTracker.State.HEALTHY,
+          io.sensorfleet.actors.instrument.HealthTracker.State.DEGRADED).contains(neighbour.health().state()),
+          "neighbour health " + neighbour.health().state());
+      assertEquals(0, neighbour.health().restarts());
+      assertTrue(neighbour.health().last().orElseThrow().latency().isPresent());
+
+      sensor.ask(r -> new InstrumentRegistry.Remove(mute, true, Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Remove(ok, true, Principal.user("it"), r));
     }
   }
 }
