@@ -71,6 +71,18 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   /** Removes the container (stopping it first); persistent storage is deleted only with {@code purge}. */
   public record Remove(boolean purge, Principal by, ActorRef<StatusReply<Status>> replyTo) implements Command {}
 
+  /** Sets a new configuration version (a JSON object), delivered at once if the Instrument is connected. */
+  public record SetConfig(String json, Principal by, ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo)
+      implements Command {}
+
+  /** Sets a new version whose content is that of {@code version}. */
+  public record RollbackConfig(long version, Principal by,
+                               ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) implements Command {}
+
+  /** Every configuration version, oldest first, with who set it and the Instrument's answer. */
+  public record GetConfigHistory(ActorRef<StatusReply<List<InstrumentJournal.ConfigVersion>>> replyTo)
+      implements Command {}
+
   /** Replies the current status at once, whatever the phase. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
@@ -97,6 +109,11 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private record WrappedChannel(InstrumentChannel.Event event) implements Command {}
 
   private record HelloTimeout() implements Command {}
+
+  private record JournalUpdated(InstrumentJournal.State state) implements Command {}
+
+  private record ConfigJournaled(InstrumentJournal.State state,
+                                 ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) implements Command {}
 
   private record HealthTick() implements Command {}
 
@@ -161,7 +178,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   /** While a step is in flight: status answers, everything else waits. */
   private org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> busy() {
-    return newReceiveBuilder()
+    return withConfig(newReceiveBuilder())
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(WrappedChannel.class, this::onChannelEvent)
         .onMessage(Install.class, this::stashIt)
@@ -173,6 +190,12 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private Behavior<Command> uninstalled() {
     return newReceiveBuilder()
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(SetConfig.class, c -> refuseConfig(c.replyTo()))
+        .onMessage(RollbackConfig.class, c -> refuseConfig(c.replyTo()))
+        .onMessage(GetConfigHistory.class, c -> {
+          c.replyTo().tell(StatusReply.error(id + ": not installed"));
+          return Behaviors.same();
+        })
         .onMessage(Install.class, this::onInstall)
         .onMessage(Start.class, c -> refuse(c.replyTo(), "not installed"))
         .onMessage(Stop.class, c -> refuse(c.replyTo(), "not installed"))
@@ -181,7 +204,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> stopped() {
-    return newReceiveBuilder()
+    return withConfig(newReceiveBuilder())
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(WrappedChannel.class, this::onChannelEvent)
         .onMessage(Install.class, c -> refuse(c.replyTo(), "already installed"))
@@ -195,7 +218,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> running() {
-    return newReceiveBuilder()
+    return withConfig(newReceiveBuilder())
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(WrappedChannel.class, this::onChannelEvent)
         .onMessage(Install.class, c -> refuse(c.replyTo(), "already installed"))
@@ -261,10 +284,13 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     InstrumentManifest manifest = install.manifest();
     return createContainer(manifest, () -> {
       journal(new InstrumentJournal.Install(manifest, actingFor));
-      return awaitJournal(state -> {
-        audit("instrument installed", Outcome.OK, "image " + manifest.image());
-        answerWaiting();
-        return stash.unstashAll(stopped());
+      return awaitJournal(installed -> {
+        journal(new InstrumentJournal.SetConfig(manifest.config().toString(), actingFor, "initial, from the manifest"));
+        return awaitJournal(configured -> {
+          audit("instrument installed", Outcome.OK, "image " + manifest.image());
+          answerWaiting();
+          return stash.unstashAll(stopped());
+        });
       });
     });
   }
@@ -329,7 +355,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner,
         PeerCheck.lxdContainer(containerName()), deps.channel(), channelEvents, deps.audit()),
         "channel-" + (++channelIncarnation)));
-    return Behaviors.receive(Command.class)
+    updateWelcome();
+    return withConfig(Behaviors.receive(Command.class))
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Install.class, this::stashIt)
         .onMessage(Start.class, this::stashIt)
@@ -476,6 +503,112 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     connected = false;
   }
 
+  // ---- configuration -----------------------------------------------------------------------------------------
+
+  private org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> withConfig(
+      org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> builder) {
+    return builder
+        .onMessage(SetConfig.class, this::onSetConfig)
+        .onMessage(RollbackConfig.class, this::onRollbackConfig)
+        .onMessage(GetConfigHistory.class, this::onGetConfigHistory)
+        .onMessage(ConfigJournaled.class, this::onConfigJournaled)
+        .onMessage(JournalUpdated.class, this::onJournalUpdated);
+  }
+
+  private org.apache.pekko.actor.typed.javadsl.BehaviorBuilder<Command> withConfig(
+      org.apache.pekko.actor.typed.javadsl.BehaviorBuilder<Command> builder) {
+    return builder
+        .onMessage(SetConfig.class, this::onSetConfig)
+        .onMessage(RollbackConfig.class, this::onRollbackConfig)
+        .onMessage(GetConfigHistory.class, this::onGetConfigHistory)
+        .onMessage(ConfigJournaled.class, this::onConfigJournaled)
+        .onMessage(JournalUpdated.class, this::onJournalUpdated);
+  }
+
+  private Behavior<Command> onSetConfig(SetConfig command) {
+    io.sensorfleet.core.protocol.RawJson json;
+    try {
+      json = io.sensorfleet.core.protocol.RawJson.of(command.json());
+    } catch (IllegalArgumentException e) {
+      return refuseConfig(command.replyTo(), "the configuration is not valid JSON: " + e.getMessage());
+    }
+    if (!json.isObject()) {
+      return refuseConfig(command.replyTo(), "the configuration must be a JSON object");
+    }
+    return setConfig(json.asString(), command.by(), "", command.replyTo());
+  }
+
+  private Behavior<Command> onRollbackConfig(RollbackConfig command) {
+    return record.config(command.version())
+        .map(v -> setConfig(v.json(), command.by(), "rollback to version " + v.version(), command.replyTo()))
+        .orElseGet(() -> refuseConfig(command.replyTo(), "no configuration version " + command.version()));
+  }
+
+  private Behavior<Command> setConfig(String json, Principal by,  String note,
+                                      ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) {
+    getContext().ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
+        r -> new InstrumentJournal.Append(new InstrumentJournal.SetConfig(json, by, note), r),
+        (state, error) -> state != null ? new ConfigJournaled(state, replyTo) : new StepFailed("journal", error));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onConfigJournaled(ConfigJournaled journaled) {
+    record = journaled.state();
+    var version = record.latest().orElseThrow();
+    deps.audit().tell(new AuditLog.Record(AuditRequest.of(version.by(), "config set", AuditKind.CONFIG, Outcome.OK,
+        "version " + version.version() + (version.note().isEmpty() ? "" : ", " + version.note())).aboutInstrument(id),
+        getContext().getSystem().ignoreRef()));
+    deliverPendingConfig();
+    journaled.replyTo().tell(StatusReply.success(version));
+    publish();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetConfigHistory(GetConfigHistory query) {
+    query.replyTo().tell(StatusReply.success(record.configs()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onJournalUpdated(JournalUpdated updated) {
+    record = updated.state();
+    updateWelcome();
+    publish();
+    return Behaviors.same();
+  }
+
+  private void answerConfig(InstrumentJournal.Change answer, String action, Outcome outcome, String detail) {
+    deps.audit().tell(new AuditLog.Record(AuditRequest.of(Principal.instrument(id), action, AuditKind.CONFIG,
+        outcome, detail).aboutInstrument(id), getContext().getSystem().ignoreRef()));
+    getContext().ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
+        r -> new InstrumentJournal.Append(answer, r),
+        (state, error) -> state != null ? new JournalUpdated(state) : new StepFailed("journal", error));
+  }
+
+  /** Sends the newest version if the Instrument has not answered it yet. */
+  private void deliverPendingConfig() {
+    record.latest().filter(v -> v.state() == InstrumentJournal.ConfigState.PENDING).filter(v -> connected)
+        .ifPresent(v -> channel.ifPresent(c -> c.tell(new InstrumentChannel.Outbound(
+            new io.sensorfleet.core.protocol.Frame.Config("c" + v.version(), v.version(),
+                io.sensorfleet.core.protocol.RawJson.of(v.json()))))));
+  }
+
+  /** A (re)connecting Instrument gets the newest accepted version in its welcome. */
+  private void updateWelcome() {
+    channel.ifPresent(c -> c.tell(record.latestAccepted()
+        .map(v -> InstrumentChannel.SetWelcomeConfig.of(v.version(), io.sensorfleet.core.protocol.RawJson.of(v.json())))
+        .orElse(InstrumentChannel.SetWelcomeConfig.none())));
+  }
+
+  private Behavior<Command> refuseConfig(ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) {
+    return refuseConfig(replyTo, "not installed");
+  }
+
+  private Behavior<Command> refuseConfig(ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo,
+                                         String reason) {
+    replyTo.tell(StatusReply.error(id + ": " + reason));
+    return Behaviors.same();
+  }
+
   // ---- health ------------------------------------------------------------------------------------------------
 
   private Behavior<Command> onHealthTick(HealthTick tick) {
@@ -570,10 +703,19 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       case InstrumentChannel.Connected c -> {
         connected = true;
         publish();
+        deliverPendingConfig();
         // A Connected during a start ends the wait for hello.
         if (record.actual() == Actual.STARTING) {
           return started("hello from " + c.software() + ", protocol " + c.version());
         }
+      }
+      case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.ConfigAck ack -> {
+        answerConfig(new InstrumentJournal.AcknowledgeConfig(ack.version()), "config accepted", Outcome.OK,
+            "version " + ack.version());
+      }
+      case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.ConfigReject rej -> {
+        answerConfig(new InstrumentJournal.RejectConfig(rej.version(), rej.reason()), "config rejected",
+            Outcome.FAILED, "version " + rej.version() + ": " + rej.reason());
       }
       case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.HealthReport r
           && record.actual() == Actual.RUNNING -> {
@@ -648,8 +790,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   /** Records an actual-state change (fire and forget: the journal is local and ordered). */
   private void observe(Actual actual, String detail) {
-    record = new InstrumentJournal.State(record.manifest(), record.desired(), actual, detail,
-        Optional.of(deps.clock().instant()));
+    record = record.withActual(actual, detail, deps.clock().instant());
     journal.tell(new InstrumentJournal.Append(new InstrumentJournal.Observe(actual, detail),
         getContext().getSystem().ignoreRef()));
     publish();

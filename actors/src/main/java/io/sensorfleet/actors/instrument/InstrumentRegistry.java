@@ -58,6 +58,19 @@ public final class InstrumentRegistry
   public record Remove(InstrumentId id, boolean purge, Principal by,
                        ActorRef<StatusReply<Instrument.Status>> replyTo) implements Command {}
 
+  /** Sets a new configuration version of an Instrument. */
+  public record SetConfig(InstrumentId id, String json, Principal by,
+                          ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) implements Command {}
+
+  /** Sets a new configuration version with the content of an earlier one. */
+  public record RollbackConfig(InstrumentId id, long version, Principal by,
+                               ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) implements Command {}
+
+  /** An Instrument's configuration history. */
+  public record GetConfigHistory(InstrumentId id,
+                                 ActorRef<StatusReply<List<InstrumentJournal.ConfigVersion>>> replyTo)
+      implements Command {}
+
   /** Lists every Instrument's latest status, sorted by id. */
   public record GetInstruments(ActorRef<List<Instrument.Status>> replyTo) implements Command {}
 
@@ -146,6 +159,12 @@ public final class InstrumentRegistry
         .onCommand(Stop.class, (state, c) -> forward(c.id(), c.replyTo(), new Instrument.Stop(c.by(), c.replyTo())))
         .onCommand(Remove.class, (state, c) -> forward(c.id(), c.replyTo(),
             new Instrument.Remove(c.purge(), c.by(), c.replyTo())))
+        .onCommand(SetConfig.class, (state, c) -> forward(c.id(), c.replyTo(),
+            new Instrument.SetConfig(c.json(), c.by(), c.replyTo())))
+        .onCommand(RollbackConfig.class, (state, c) -> forward(c.id(), c.replyTo(),
+            new Instrument.RollbackConfig(c.version(), c.by(), c.replyTo())))
+        .onCommand(GetConfigHistory.class, (state, c) -> forward(c.id(), c.replyTo(),
+            new Instrument.GetConfigHistory(c.replyTo())))
         .onCommand(GetInstruments.class, (state, c) -> Effect().reply(c.replyTo(), statuses.values().stream()
             .sorted(Comparator.comparing(Instrument.Status::id)).toList()))
         .onCommand(StatusChanged.class, (state, c) -> {
@@ -205,8 +224,8 @@ public final class InstrumentRegistry
     return Effect().persist(new InstrumentDropped(gone.id())).thenNoReply();
   }
 
-  private ReplyEffect<Event, State> forward(InstrumentId id, ActorRef<StatusReply<Instrument.Status>> replyTo,
-                                           Instrument.Command command) {
+  private <T> ReplyEffect<Event, State> forward(InstrumentId id, ActorRef<StatusReply<T>> replyTo,
+                                               Instrument.Command command) {
     ActorRef<Instrument.Command> child = children.get(id);
     if (child == null) {
       return Effect().reply(replyTo, StatusReply.error("unknown instrument " + id));

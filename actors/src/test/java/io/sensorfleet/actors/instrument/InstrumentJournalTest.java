@@ -91,4 +91,28 @@ class InstrumentJournalTest {
     assertFalse(state.installed());
     assertEquals("purged", state.detail());
   }
+
+  @Test
+  void configuration_versions_count_up_and_keep_the_instruments_answer() {
+    append(install());
+    append(new InstrumentJournal.SetConfig("{\"a\":1}", ALICE, ""));
+    append(new InstrumentJournal.SetConfig("{\"a\":2}", ALICE, ""));
+    append(new InstrumentJournal.AcknowledgeConfig(1));
+    var state = append(new InstrumentJournal.RejectConfig(2, "a must be 1"));
+    assertEquals(2, state.configs().size());
+    assertEquals(InstrumentJournal.ConfigState.ACCEPTED, state.configs().get(0).state());
+    assertEquals("a must be 1", state.configs().get(1).reason());
+    assertEquals(1, state.latestAccepted().orElseThrow().version());
+  }
+
+  @Test
+  void an_answer_for_a_version_that_is_not_pending_changes_nothing() {
+    append(install());
+    append(new InstrumentJournal.SetConfig("{}", ALICE, ""));
+    append(new InstrumentJournal.AcknowledgeConfig(1));
+    var result = journal.<InstrumentJournal.State>runCommand(
+        r -> new InstrumentJournal.Append(new InstrumentJournal.RejectConfig(1, "late"), r));
+    assertTrue(result.events().isEmpty());
+    assertEquals(InstrumentJournal.ConfigState.ACCEPTED, result.reply().configs().getFirst().state());
+  }
 }

@@ -65,7 +65,7 @@ class InstrumentLifecycleIT {
     programs = data.resolve("programs");
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b", "mute", "ok")) {
+    for (String name : List.of("a", "b", "mute", "ok", "cfg")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -219,6 +219,67 @@ class InstrumentLifecycleIT {
 
       sensor.ask(r -> new InstrumentRegistry.Remove(mute, true, Principal.user("it"), r));
       sensor.ask(r -> new InstrumentRegistry.Remove(ok, true, Principal.user("it"), r));
+    }
+  }
+
+  <T> T askAny(Sensor sensor, java.util.function.Function<ActorRef<StatusReply<T>>, InstrumentRegistry.Command> command)
+      throws Exception {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.<InstrumentRegistry.Command, T>askWithStatus(
+        sensor.registry(), command::apply, TIMEOUT, sensor.kit().system().scheduler())
+        .toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
+  }
+
+  List<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion> awaitAnswered(Sensor sensor, InstrumentId id,
+      long version) {
+    return org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
+        () -> this.<List<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion>>askAny(sensor,
+            r -> new InstrumentRegistry.GetConfigHistory(id, r)),
+        history -> history.stream().anyMatch(v -> v.version() == version
+            && v.state() != io.sensorfleet.actors.instrument.InstrumentJournal.ConfigState.PENDING));
+  }
+
+  @Test
+  void configuration_versions_are_delivered_answered_kept_and_rolled_back() throws Exception {
+    var accepted = io.sensorfleet.actors.instrument.InstrumentJournal.ConfigState.ACCEPTED;
+    var rejected = io.sensorfleet.actors.instrument.InstrumentJournal.ConfigState.REJECTED;
+    InstrumentId id = InstrumentId.of(RUN + "-cfg");
+    try (Sensor sensor = Sensor.start()) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
+          limits: {cpus: 1, memory: 256MiB, processes: 128}
+          config: {heartbeat_seconds: 30}
+          """.formatted(id.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      // Version 1 comes from the manifest and is delivered once the Instrument connects.
+      assertEquals(accepted, awaitAnswered(sensor, id, 1).getFirst().state());
+
+      var v2 = this.<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion>askAny(sensor,
+          r -> new InstrumentRegistry.SetConfig(id, "{\"heartbeat_seconds\": 5}", Principal.user("alice"), r));
+      assertEquals(2, v2.version());
+      assertEquals(accepted, awaitAnswered(sensor, id, 2).get(1).state());
+
+      this.<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion>askAny(sensor,
+          r -> new InstrumentRegistry.SetConfig(id, "{\"reject\": true}", Principal.user("bob"), r));
+      var history = awaitAnswered(sensor, id, 3);
+      assertEquals(rejected, history.get(2).state());
+      assertTrue(history.get(2).reason().contains("rejected as asked"), history.get(2).reason());
+      assertEquals(Principal.user("bob"), history.get(2).by());
+
+      var rollback = this.<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion>askAny(sensor,
+          r -> new InstrumentRegistry.RollbackConfig(id, 1, Principal.user("alice"), r));
+      assertEquals(4, rollback.version());
+      assertEquals("rollback to version 1", rollback.note());
+      assertEquals(accepted, awaitAnswered(sensor, id, 4).get(3).state());
+
+      // Not JSON, or not an object: refused before anything is recorded.
+      var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> this.<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion>askAny(sensor,
+              r -> new InstrumentRegistry.SetConfig(id, "[1,2]", Principal.user("bob"), r)));
+      assertTrue(error.getCause().getMessage().contains("JSON object"), error.getCause().getMessage());
+
+      sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
     }
   }
 }
