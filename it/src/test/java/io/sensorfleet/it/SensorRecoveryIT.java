@@ -1,0 +1,107 @@
+package io.sensorfleet.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recovery as it happens in the field: {@code ./sensorfleet demo} starts two Instruments, the sensor is killed
+ * with SIGKILL (no shutdown hook runs), a new sensor starts on the same data directory, rebuilds the registry
+ * from the journal, finds the containers still running, re-opens their sockets, and the Instruments reconnect.
+ */
+class SensorRecoveryIT {
+
+  private static final Pattern URL = Pattern.compile("listening on (http://\\S+/)");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> DEMO = List.of("sample-a", "sample-b");
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<Process> started = new ArrayList<>();
+
+  @TempDir Path data;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    started.forEach(Process::destroyForcibly);
+    for (String id : DEMO) {
+      new ProcessBuilder("lxc", "delete", "--force", "sf-" + id).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void a_killed_sensor_adopts_its_running_instruments_on_restart() throws Exception {
+    var demo = launch("demo", "demo Instruments are up");
+    assertEquals(DEMO, connectedRunning(demo.url()));
+    demo.process().destroyForcibly();  // SIGKILL: the containers keep running, nothing is recorded
+    assertTrue(demo.process().waitFor(30, TimeUnit.SECONDS));
+
+    var again = launch("run", "listening on");
+    List<String> adopted = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .until(() -> connectedRunning(again.url()), ids -> ids.equals(DEMO));
+    assertEquals(DEMO, adopted);
+    again.process().destroy();
+    assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+  }
+
+  private List<String> connectedRunning(String url) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "api/v1/instruments"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    List<String> ids = new ArrayList<>();
+    for (JsonNode i : JSON.readTree(response.body())) {
+      if (i.get("connected").asBoolean() && i.get("actual").asText().equals("running")) {
+        ids.add(i.get("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  private record Launched(Process process, String url) {}
+
+  private Launched launch(String mode, String readyLine) throws IOException {
+    Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
+    var builder = new ProcessBuilder(root.resolve("sensorfleet").toString(), mode, "--port", "0", "--data",
+        data.toString()).directory(root.toFile()).redirectErrorStream(true);
+    builder.environment().put("SENSORFLEET_SKIP_BUILD", "1");
+    builder.environment().put("SENSORFLEET_SKIP_SETUP", "1");
+    Process process = builder.start();
+    started.add(process);
+    var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    var seen = new StringBuilder();
+    String url = null;
+    String line;
+    while ((line = out.readLine()) != null) {
+      seen.append(line).append('\n');
+      Matcher m = URL.matcher(line);
+      if (m.find()) {
+        url = m.group(1);
+      }
+      if (url != null && line.contains(readyLine)) {
+        Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));  // keep draining
+        return new Launched(process, url);
+      }
+    }
+    throw new AssertionError("the sensor (" + mode + ") exited before '" + readyLine + "':\n" + seen);
+  }
+}
