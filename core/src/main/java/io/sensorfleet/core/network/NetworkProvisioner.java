@@ -1,0 +1,46 @@
+package io.sensorfleet.core.network;
+
+import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.manifest.NetworkMode;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Gives Instrument containers the network their manifest asks for, and nothing else: the port the Instrument
+ * actor uses, implemented over the host's {@code ip} and {@code nft} by the {@code network} module.
+ *
+ * <p>The life of one Instrument's network:
+ * <ol>
+ *   <li><b>install</b>: {@code allowlist().check(id, mode, claimsOfTheOtherInstalledInstruments)}; a refusal
+ *       rejects the install, an allowed check yields the claim to record with the installed Instrument;
+ *   <li><b>before every start</b>: {@link #plan}, then the plan's devices go into the container spec
+ *       ({@link NetworkPlan#applyTo}) or onto the stopped container ({@code ContainerRuntime.addDevice});
+ *   <li><b>after every stop</b> (and after a start that failed): {@link #release}.
+ * </ol>
+ *
+ * <p>Calls never block: host commands run on an executor of the implementation, each with a timeout.
+ */
+public interface NetworkProvisioner {
+
+  /** What the sensor configuration offers Instruments; the install-time check uses it with the registry's claims. */
+  NetworkAllowlist allowlist();
+
+  /**
+   * Checks {@code mode} against the allowlist (with the claims of what this provisioner has planned and not yet
+   * released, so a dedicated interface cannot be planned for two Instruments), checks that the host really has
+   * what was declared, prepares the host (firewall rules) and returns the devices the container needs.
+   *
+   * <p>Fails with {@link NetworkException.Refused} when the allowlist says no, {@link NetworkException.Unavailable}
+   * when the host does not have the bridge or interface (or it is in use), and
+   * {@link NetworkException.HostCommandFailed} when {@code ip} or {@code nft} fails or times out. A failed plan
+   * leaves nothing behind. Planning again for the same Instrument, with the same mode, is allowed.
+   */
+  CompletionStage<NetworkPlan> plan(InstrumentId instrument, NetworkMode mode);
+
+  /**
+   * Undoes what {@link #plan} prepared for {@code instrument}, once its container has stopped: its claim on a
+   * dedicated interface ends and its host rules go. {@code mode} is the manifest's, so a provisioner that did not
+   * plan it (the sensor restarted in between) still removes its host rules. Releasing what was never planned, or
+   * twice, does nothing.
+   */
+  CompletionStage<Void> release(InstrumentId instrument, NetworkMode mode);
+}

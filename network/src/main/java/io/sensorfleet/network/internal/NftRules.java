@@ -1,0 +1,104 @@
+package io.sensorfleet.network.internal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The nftables scripts of the provisioner, each applied with {@code nft -f -} as one atomic transaction. Every
+ * script is idempotent: it first makes sure what it replaces or deletes exists ({@code add} of an existing table
+ * or identical chain is a no-op), so it never fails on a missing object.
+ */
+public final class NftRules {
+
+  /** Runs before the usual filter priority (0), so an accept of someone else's cannot come first. */
+  static final int GUARD_PRIORITY = -10;
+  /** As early as ingress gets; the container's frames die before anything else sees them. */
+  static final int INGRESS_PRIORITY = -500;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
+
+  private NftRules() {}
+
+  /**
+   * Replaces the guard of the Instrument bridges: the host accepts nothing arriving from them ({@code input},
+   * IPv4, IPv6 and ARP), sends nothing onto them ({@code output}), and forwards nothing between them and any other
+   * interface ({@code forward}; with {@code br_netfilter} frames bridged within one bridge pass this hook with the
+   * bridge as both input and output, and are let through). Counters show what was stopped.
+   */
+  public static String bridgeGuard(String table, Collection<String> bridges) {
+    requireName(table);
+    List<String> names = bridges.stream().sorted().peek(NftRules::requireName).toList();
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("a bridge guard needs at least one bridge");
+    }
+    String set = "{ " + String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList()) + " }";
+    var s = new StringBuilder();
+    for (String family : List.of("inet", "arp")) {
+      s.append("add table ").append(family).append(' ').append(table).append('\n');
+      s.append("delete table ").append(family).append(' ').append(table).append('\n');
+      s.append("add table ").append(family).append(' ').append(table).append('\n');
+      chain(s, family, table, "input", "input");
+      s.append("add rule ").append(family).append(' ').append(table).append(" input iifname ").append(set)
+          .append(" counter drop\n");
+      chain(s, family, table, "output", "output");
+      s.append("add rule ").append(family).append(' ').append(table).append(" output oifname ").append(set)
+          .append(" counter drop\n");
+    }
+    chain(s, "inet", table, "forward", "forward");
+    for (String bridge : names) {
+      String quoted = "\"" + bridge + "\"";
+      s.append("add rule inet ").append(table).append(" forward iifname ").append(quoted)
+          .append(" oifname != ").append(quoted).append(" counter drop\n");
+      s.append("add rule inet ").append(table).append(" forward oifname ").append(quoted)
+          .append(" iifname != ").append(quoted).append(" counter drop\n");
+    }
+    return s.toString();
+  }
+
+  /**
+   * Makes {@code hostInterface} (a passive Instrument's p2p host end) receive-only: everything the container sends
+   * is dropped and counted at ingress. The chain hooks the device by name, so it may be created before the
+   * container starts (and re-attaches when it restarts).
+   */
+  public static String passiveDrop(String table, String hostInterface) {
+    return ingressChain(table, hostInterface) + "add rule netdev " + table + " " + hostInterface + " counter drop\n";
+  }
+
+  /** Removes what {@link #passiveDrop} installed; nothing if it is not there. */
+  public static String removePassiveDrop(String table, String hostInterface) {
+    return ingressChain(table, hostInterface) + "delete chain netdev " + table + " " + hostInterface + "\n";
+  }
+
+  /** Removes every table named {@code table}: the guard and all passive drops. */
+  public static String removeAll(String table) {
+    requireName(table);
+    var s = new StringBuilder();
+    for (String family : List.of("inet", "arp", "netdev")) {
+      s.append("add table ").append(family).append(' ').append(table).append('\n');
+      s.append("delete table ").append(family).append(' ').append(table).append('\n');
+    }
+    return s.toString();
+  }
+
+  private static String ingressChain(String table, String device) {
+    requireName(table);
+    requireName(device);
+    return "add table netdev " + table + "\n"
+        + "add chain netdev " + table + " " + device + " { type filter hook ingress device \"" + device
+        + "\" priority " + INGRESS_PRIORITY + "; policy drop; }\n"
+        + "flush chain netdev " + table + " " + device + "\n";
+  }
+
+  private static void chain(StringBuilder s, String family, String table, String chain, String hook) {
+    s.append("add chain ").append(family).append(' ').append(table).append(' ').append(chain)
+        .append(" { type filter hook ").append(hook).append(" priority ").append(GUARD_PRIORITY)
+        .append("; policy accept; }\n");
+  }
+
+  /** Names end up inside nft scripts: only characters that need no quoting are let through. */
+  private static void requireName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("not a usable nftables or interface name: " + name);
+    }
+  }
+}
