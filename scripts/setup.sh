@@ -23,7 +23,7 @@ EOF
 }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq)
+PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables)
 IMAGES=(base jvm)
 ALIAS_PREFIX=sensorfleet/
 # Rough durations for the progress lines, measured on a 2-core VM (docs/lxd-setup.md).
@@ -81,6 +81,8 @@ missing_packages() {
         command -v mkfs.btrfs > /dev/null || echo btrfs-progs
         command -v gocryptfs > /dev/null || echo gocryptfs
         command -v jq > /dev/null || echo jq
+        # Network containment (docs/network.md); Debian's nftables.service is not enabled: it flushes the ruleset.
+        [ -x /usr/sbin/nft ] || echo nftables
     fi
 }
 

@@ -10,6 +10,7 @@ import io.sensorfleet.audit.AuditReadSide;
 import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.JournalSchema;
 import java.time.Clock;
+import io.sensorfleet.core.network.NetworkProvisioner;
 import io.sensorfleet.core.runtime.ContainerRuntime;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private final StashBuffer<Command> stash;
   private final Instant startedAt;
   private final ContainerRuntime runtime;
+  private final NetworkProvisioner network;
   private ActorRef<AuditLog.Command> auditLog;
   private ActorRef<InstrumentRegistry.Command> instruments;
 
@@ -69,16 +71,19 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
    * @param settings the {@code sensor} config
    * @param clock    stamps audit entries and the start time
    * @param runtime  the container manager every Instrument's container lives in (LXD in production)
+   * @param network  gives Instruments the network their manifest asks for, within the sensor config's allowlist
    */
-  public static Behavior<Command> create(SensorSettings settings, Clock clock, ContainerRuntime runtime) {
+  public static Behavior<Command> create(SensorSettings settings, Clock clock, ContainerRuntime runtime,
+                                        NetworkProvisioner network) {
     return Behaviors.withStash(STASH_CAPACITY,
-        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, runtime, stash)));
+        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, runtime, network, stash)));
   }
 
   private SensorGuardian(ActorContext<Command> ctx, SensorSettings settings, Clock clock, ContainerRuntime runtime,
-                         StashBuffer<Command> stash) {
+                         NetworkProvisioner network, StashBuffer<Command> stash) {
     super(ctx);
     this.runtime = runtime;
+    this.network = network;
     this.settings = settings;
     this.clock = clock;
     this.stash = stash;
@@ -109,7 +114,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     auditLog = getContext().spawn(AuditLog.create(clock), "audit-log");
     getContext().spawn(AuditReadSide.create(), "audit-read-side");
     var config = getContext().getSystem().settings().config();
-    instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime,
+    instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network,
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, getContext().getSystem().ignoreRef(),
         clock)), "instruments");
     getContext().getLog().info("sensor '{}' running", settings.name());

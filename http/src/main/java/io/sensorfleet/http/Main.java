@@ -18,6 +18,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import io.sensorfleet.lxd.LxdRuntime;
+import io.sensorfleet.network.HostNetworkProvisioner;
+import io.sensorfleet.network.NetworkSettings;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
@@ -72,7 +74,9 @@ public final class Main {
       var runtime = new java.util.concurrent.atomic.AtomicReference<LxdRuntime>();
       ActorSystem<SensorGuardian.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
         runtime.set(LxdRuntime.create(ctx.getSystem()));
-        return SensorGuardian.create(settings, clock, runtime.get());
+        var network = HostNetworkProvisioner.create(NetworkSettings.fromRootConfig(config),
+            ctx.getSystem().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+        return SensorGuardian.create(settings, clock, runtime.get(), network);
       }), "sensorfleet", config);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-lxd-connections",
           () -> Http.get(system).shutdownAllConnectionPools().thenApply(v -> Done.getInstance()));

@@ -91,8 +91,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
                        String detail, Optional<Instant> since, boolean connected, HealthTracker health) {}
 
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
-  public record Deps(ContainerRuntime runtime, InstrumentSettings settings, ChannelSettings channel,
-                     ActorRef<AuditLog.Command> audit, ActorRef<Status> statusListener, Clock clock) {}
+  public record Deps(ContainerRuntime runtime, io.sensorfleet.core.network.NetworkProvisioner network,
+                     InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
+                     ActorRef<Status> statusListener, Clock clock) {}
 
   private record Recovered(InstrumentJournal.State state) implements Command {}
 
@@ -382,7 +383,17 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
           new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
     }
-    CompletionStage<Void> up = adopt ? devices : devices.thenCompose(v -> deps.runtime().start(containerName()));
+    var mode = record.manifest().orElseThrow().network();
+    CompletionStage<Void> up = adopt ? devices : devices
+        .thenCompose(v -> deps.network().plan(id, mode))
+        .thenCompose(plan -> {
+          CompletionStage<Void> nics = CompletableFuture.completedFuture(null);
+          for (var device : plan.devices().entrySet()) {
+            nics = nics.thenCompose(v -> ensureDevice(info, device.getKey(), device.getValue()));
+          }
+          return nics;
+        })
+        .thenCompose(v -> deps.runtime().start(containerName()));
     pipe("start", up, v -> new StepDone("start"));
     return busy()
         .onMessage(StepDone.class, done -> awaitHello(adopt))
@@ -433,7 +444,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     answerWaitingWithError(reason);
     // Leave nothing half-running: the container is stopped; desired state stays as asked, for the operator.
     pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO)
-        .exceptionally(e -> null), v -> new StepDone("stop"));
+        .exceptionally(e -> null).thenCompose(v -> releaseNetwork()), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, d -> stash.unstashAll(stopped()))
         .onMessage(StepFailed.class, f -> stash.unstashAll(stopped()))
@@ -455,7 +466,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     channel.ifPresent(c -> c.tell(new InstrumentChannel.Disconnect("stopping")));
     pipe("stop", deps.runtime().stop(containerName(), deps.settings().stopGrace())
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.Conflict.class)
-            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e)),
+            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
+        .thenCompose(v -> releaseNetwork()),
         v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -477,7 +489,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .exceptionally(e -> null)
         .thenCompose(v -> deps.runtime().delete(containerName()))
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
-            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e));
+            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
+        .thenCompose(v -> releaseNetwork());
     pipe("remove", gone, v -> new StepDone("remove"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -494,6 +507,14 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         })
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /** Host-side network state (nftables rules) goes with the container; safe when nothing was planned. */
+  private CompletionStage<Void> releaseNetwork() {
+    return record.manifest().map(m -> deps.network().release(id, m.network()).exceptionally(e -> {
+      getContext().getLog().warn("instrument {}: releasing its network failed: {}", id, e.getMessage());
+      return null;
+    })).orElse(CompletableFuture.completedFuture(null));
   }
 
   private void closeChannel() {

@@ -133,8 +133,8 @@ public final class InstrumentRegistry
     super(PERSISTENCE_ID, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.ctx = ctx;
     ActorRef<Instrument.Status> statusAdapter = ctx.messageAdapter(Instrument.Status.class, StatusChanged::new);
-    this.template = new Instrument.Deps(deps.runtime(), deps.settings(), deps.channel(), deps.audit(), statusAdapter,
-        deps.clock());
+    this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.settings(), deps.channel(), deps.audit(),
+        statusAdapter, deps.clock());
     this.installTimeout = deps.settings().helloTimeout().multipliedBy(4);
   }
 
@@ -184,6 +184,18 @@ public final class InstrumentRegistry
     if (installing.isPresent()) {
       pendingInstalls.add(install);
       return Effect().noReply();
+    }
+    // The sensor config says which bridges and interfaces Instruments may use; a dedicated one has one holder.
+    var held = statuses.values().stream().filter(s -> !s.id().equals(id))
+        .flatMap(s -> s.manifest().flatMap(m -> io.sensorfleet.core.network.NetworkClaim.of(s.id(), m.network()))
+            .stream())
+        .collect(java.util.stream.Collectors.toSet());
+    if (template.network().allowlist().check(id, install.manifest().network(), held)
+        instanceof io.sensorfleet.core.network.NetworkCheck.Refused refused) {
+      template.audit().tell(new io.sensorfleet.audit.AuditLog.Record(io.sensorfleet.audit.AuditRequest.of(
+          install.by(), "instrument install refused", io.sensorfleet.audit.AuditKind.NETWORK,
+          io.sensorfleet.audit.Outcome.DENIED, refused.reason()).aboutInstrument(id), ctx.getSystem().ignoreRef()));
+      return Effect().reply(install.replyTo(), StatusReply.error(id + ": " + refused.reason()));
     }
     installing = Optional.of(id);
     return Effect().persist(new InstrumentAdded(id)).thenRun(s -> {

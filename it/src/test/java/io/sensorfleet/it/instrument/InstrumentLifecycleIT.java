@@ -104,7 +104,10 @@ class InstrumentLifecycleIT {
       JournalSchema.ensure(kit.system()).toCompletableFuture().get(30, SECONDS);
       TestProbe<AuditLog.Command> audits = kit.createTestProbe();
       var audit = kit.spawn(Behaviors.monitor(AuditLog.Command.class, audits.ref(), AuditLog.create(Clock.systemUTC())));
-      var deps = new Instrument.Deps(LxdRuntime.create(kit.system()), InstrumentSettings.from(config),
+      var network = io.sensorfleet.network.HostNetworkProvisioner.create(
+          io.sensorfleet.network.NetworkSettings.fromRootConfig(config),
+          kit.system().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+      var deps = new Instrument.Deps(LxdRuntime.create(kit.system()), network, InstrumentSettings.from(config),
           ChannelSettings.from(config), audit, kit.system().ignoreRef(), Clock.systemUTC());
       return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits);
     }
@@ -280,6 +283,25 @@ class InstrumentLifecycleIT {
       assertTrue(error.getCause().getMessage().contains("JSON object"), error.getCause().getMessage());
 
       sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+    }
+  }
+
+  @Test
+  void an_instrument_asking_for_an_undeclared_bridge_is_refused_at_install_and_audited() throws Exception {
+    InstrumentId id = InstrumentId.of(RUN + "-br");
+    try (Sensor sensor = Sensor.start()) {
+      var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+              id: %s
+              image: sensorfleet/base
+              network: {mode: bridged, bridge: br-management}
+              """.formatted(id.value())), Principal.user("mallory"), r)));
+      assertTrue(error.getCause().getMessage().contains("br-management"), error.getCause().getMessage());
+      sensor.audits().fishForMessage(TIMEOUT, "the refusal in the audit log", m ->
+          m instanceof AuditLog.Record rec && rec.request().action().equals("instrument install refused")
+              && rec.request().principal().equals(Principal.user("mallory"))
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+      assertTrue(sensor.list().stream().noneMatch(s -> s.id().equals(id)), "nothing was installed");
     }
   }
 }
