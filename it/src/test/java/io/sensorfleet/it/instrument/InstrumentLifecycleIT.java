@@ -65,7 +65,7 @@ class InstrumentLifecycleIT {
     programs = data.resolve("programs");
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b", "mute", "ok", "cfg")) {
+    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -302,6 +302,67 @@ class InstrumentLifecycleIT {
               && rec.request().principal().equals(Principal.user("mallory"))
               ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
       assertTrue(sensor.list().stream().noneMatch(s -> s.id().equals(id)), "nothing was installed");
+    }
+  }
+
+  private static String shAs(LxdRuntime lxd, InstrumentId id, int uid, String script) throws Exception {
+    var request = new io.sensorfleet.core.runtime.ExecRequest(List.of("sh", "-c", script), Map.of(), "/", uid, uid);
+    var result = lxd.exec(id.containerName(), request).toCompletableFuture().get(60, SECONDS);
+    return result.stdout() + result.stderr();
+  }
+
+  @Test
+  void a_hostile_instrument_finds_nothing_of_its_neighbour_or_the_sensor_and_its_excesses_stay_its_own()
+      throws Exception {
+    InstrumentId evil = InstrumentId.of(RUN + "-evil");
+    InstrumentId calm = InstrumentId.of(RUN + "-calm");
+    try (Sensor sensor = Sensor.start()) {
+      for (InstrumentId id : List.of(evil, calm)) {
+        sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+            id: %s
+            image: sensorfleet/jvm
+            command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
+            health: {interval: 1s, timeout: 900ms, failures-before-restart: 3}
+            limits: {cpus: 1, memory: 256MiB, processes: 64}
+            config: {heartbeat_seconds: 30}
+            """.formatted(id.value())), Principal.user("it"), r));
+        sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      }
+      LxdRuntime lxd = LxdRuntime.create(sensor.kit().system());
+
+      // Its bus directory holds its own socket only; nothing of the neighbour, the journal or the host is mounted.
+      assertEquals("bus.sock", shAs(lxd, evil, 1000, "ls -A /run/sensorfleet").trim());
+      String mounts = shAs(lxd, evil, 1000, "cat /proc/self/mounts");
+      assertFalse(mounts.contains(calm.value()), mounts);
+      assertFalse(mounts.contains(data.toString()), "the sensor's data dir is mounted: " + mounts);
+      assertEquals("absent", shAs(lxd, evil, 0, "test -e " + data + " -o -e /var/lib/lxd -o -e /run/sensorfleet/"
+          + calm + " && echo present || echo absent").trim());
+      // The neighbour's socket directory on the host is closed to the evil Instrument's uid range anyway.
+      assertEquals(0700, java.nio.file.Files.getPosixFilePermissions(runtimeRoot.resolve(calm.value())).stream()
+          .mapToInt(p -> switch (p) {
+            case OWNER_READ -> 0400; case OWNER_WRITE -> 0200; case OWNER_EXECUTE -> 0100;
+            case GROUP_READ -> 040; case GROUP_WRITE -> 020; case GROUP_EXECUTE -> 010;
+            case OTHERS_READ -> 04; case OTHERS_WRITE -> 02; case OTHERS_EXECUTE -> 01;
+          }).sum());
+
+      // A fork bomb and a memory hog as the instrument user: the process limit and the OOM killer stop them there.
+      String forks = shAs(lxd, evil, 1000,
+          "n=0; while [ $n -lt 200 ]; do sleep 60 & n=$((n+1)); done 2>&1 | head -1; echo forked");
+      assertTrue(forks.contains("fork") || forks.contains("Resource temporarily unavailable")
+          || forks.contains("can't"), "the process limit should refuse forks: " + forks);
+      shAs(lxd, evil, 1000, "pkill sleep; true");
+      String hog = shAs(lxd, evil, 1000,
+          "java -Xmx1g -XX:+UseSerialGC -XX:-UseContainerSupport -cp /opt/instrument/sample-instrument.jar "
+              + "io.sensorfleet.instruments.sample.MemoryHog 2>&1; echo exit=$?");
+      assertFalse(hog.contains("exit=0"), "allocating past the memory limit must fail inside: " + hog);
+
+      // The neighbour answered every check meanwhile and was never restarted.
+      var neighbour = sensor.list().stream().filter(st -> st.id().equals(calm)).findFirst().orElseThrow();
+      assertEquals(0, neighbour.health().restarts());
+      assertTrue(neighbour.connected());
+      for (InstrumentId id : List.of(evil, calm)) {
+        sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+      }
     }
   }
 }
