@@ -60,9 +60,13 @@ public final class Commands {
     return CommandLine.of("umount", "-l", mountPoint.toString());
   }
 
-  /** The quota group of the btrfs subvolume at {@code path}: referenced bytes and limit, as plain numbers. */
+  /**
+   * The quota group of the btrfs subvolume at {@code path}: referenced bytes and limit, as plain numbers.
+   * {@code --sync} commits the filesystem first: btrfs accounts quota groups at each commit, so without it the
+   * last seconds of writes would be missing (measured: 16 of 20 MiB shown right after a write).
+   */
   public static CommandLine qgroupShow(Path path) {
-    return CommandLine.of("btrfs", "qgroup", "show", "-reF", "--raw", path.toString());
+    return CommandLine.of("btrfs", "qgroup", "show", "-reF", "--raw", "--sync", path.toString());
   }
 
   /** The password gocryptfs gets for a key: its bytes as lower-case hex, one line. */

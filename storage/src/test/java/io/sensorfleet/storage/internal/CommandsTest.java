@@ -64,7 +64,8 @@ class CommandsTest {
   void umount_and_qgroup_commands() {
     assertEquals(List.of("umount", "/m"), Commands.umount(Path.of("/m")).argv());
     assertEquals(List.of("umount", "-l", "/m"), Commands.umountLazy(Path.of("/m")).argv());
-    assertEquals(List.of("btrfs", "qgroup", "show", "-reF", "--raw", "/v"), Commands.qgroupShow(Path.of("/v")).argv());
+    assertEquals(List.of("btrfs", "qgroup", "show", "-reF", "--raw", "--sync", "/v"),
+        Commands.qgroupShow(Path.of("/v")).argv());
   }
 
   @Test
