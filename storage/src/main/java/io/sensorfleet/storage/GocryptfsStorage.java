@@ -197,7 +197,8 @@ public final class GocryptfsStorage implements InstrumentStorage {
           + existing.get().sizes().persistent() + ", not " + request.persistent()
           + "; resizing is not supported: purge it and prepare it again");
     }
-    // Recorded first, so that an interrupted preparation is listed and can be completed or purged.
+    // Recorded as soon as its volume exists (a volume without a record is still listed, by its label), so that an
+    // interrupted preparation is found again and can be completed or purged.
     Record record = existing.map(r -> r.withSizes(request)).orElse(new Record(id, request, OptionalLong.empty()));
     if (!request.hasPersistent()) {
       records.write(record);
@@ -208,7 +209,7 @@ public final class GocryptfsStorage implements InstrumentStorage {
     if (initialised && !keys.exists(id)) {
       throw new StorageException.KeyMissing(id, keys.file(id).toString());
     }
-    ensureVolume(id, request.persistent(), existing.isPresent());
+    ensureVolume(id, request.persistent());
     records.write(record);
     requireQuota(id, request.persistent());
     byte[] key = keys.readOrCreate(id);
@@ -218,7 +219,7 @@ public final class GocryptfsStorage implements InstrumentStorage {
     return plan(record);
   }
 
-  private void ensureVolume(InstrumentId id, ByteSize size, boolean recorded) {
+  private void ensureVolume(InstrumentId id, ByteSize size) {
     String name = volumeName(id);
     poolLock.lock();
     try {
@@ -232,8 +233,9 @@ public final class GocryptfsStorage implements InstrumentStorage {
         }
         return;
       }
+      requireBtrfsPool();
       if (!settings.allowOvercommit()) {
-        requireRoom(id, size, recorded);
+        requireRoom(id, size);
       }
       Map<String, String> config = new LinkedHashMap<>();
       config.put("size", size.toString());
@@ -244,8 +246,23 @@ public final class GocryptfsStorage implements InstrumentStorage {
     }
   }
 
+  /** Refuses, before any volume is created, a pool that is not btrfs: a {@code dir} pool ignores size=. */
+  private void requireBtrfsPool() {
+    String type;
+    try {
+      type = Files.getFileStore(settings.poolPath()).type();
+    } catch (IOException e) {
+      throw new StorageException.Unsupported("storage pool " + settings.pool() + " is not mounted at "
+          + settings.poolPath() + " (" + e.getMessage() + "): run scripts/setup.sh, or set sensor.storage.lxd-dir");
+    }
+    if (!type.equals("btrfs")) {
+      throw new StorageException.Unsupported("storage pool " + settings.pool() + " is on " + type
+          + ", not btrfs: it would not enforce the Instruments' quotas (scripts/setup.sh creates a btrfs pool)");
+    }
+  }
+
   /** Fails unless the pool can hold every recorded persistent quota plus {@code size}. */
-  private void requireRoom(InstrumentId id, ByteSize size, boolean recorded) {
+  private void requireRoom(InstrumentId id, ByteSize size) {
     long promised = records.list().stream()
         .filter(r -> !r.id().equals(id))
         .mapToLong(r -> r.sizes().persistent().bytes())

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.ByteSize;
+import io.sensorfleet.core.runtime.ContainerRuntimeException;
 import io.sensorfleet.core.runtime.ExecResult;
 import io.sensorfleet.core.runtime.StorageVolume;
 import io.sensorfleet.core.storage.DeviceAttachment;
@@ -312,6 +313,63 @@ class InstrumentStorageIT {
   }
 
   @Test
+  void a_container_started_without_its_storage_open_does_not_start() {
+    InstrumentId id = prepared("closed", MIB_16, MIB_8);
+    String c = kit.createContainer(id);
+    kit.openAndAttach(storage, id);
+    await(storage.close(id));
+
+    var refused = failure(ContainerRuntimeException.class, kit.lxd.start(c));
+
+    // Rather than the Instrument writing into the sensor's own directories, unencrypted and without a quota.
+    assertTrue(refused.getMessage().contains("source"), refused.getMessage());
+    assertEquals("---------", PosixFilePermissions.toString(
+        permissions(kit.mountDir.resolve(id.value()).resolve("persistent"))));
+  }
+
+  @Test
+  void a_dead_gocryptfs_daemon_is_replaced_at_the_next_open() {
+    InstrumentId id = prepared("revive", MIB_16, ByteSize.ZERO);
+    String c = running(id);
+    kit.shAsInstrument(c, "echo alive > /var/lib/instrument/state && sync");
+    await(kit.lxd.stop(c, Duration.ZERO));
+    ProcessHandle daemon = ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(a -> List.of(a).contains("sf-storage-" + id.value())).orElse(false))
+        .findFirst().orElseThrow();
+    daemon.destroyForcibly();
+    daemon.onExit().join();
+
+    kit.openAndAttach(storage, id);
+    await(kit.lxd.start(c));
+
+    assertEquals("alive\n", kit.shAsInstrument(c, "cat /var/lib/instrument/state"));
+  }
+
+  @Test
+  void a_pool_that_does_not_enforce_quotas_is_refused_before_any_volume_exists() {
+    GocryptfsStorage onDirPool = kit.storageWith(kit.settings.withPool("default"));
+    InstrumentId id = kit.id("dirpool");
+
+    var refused = failure(StorageException.Unsupported.class,
+        onDirPool.prepare(id, new StorageRequest(MIB_16, MIB_8)));
+
+    assertTrue(refused.getMessage().contains("not btrfs"), refused.getMessage());
+    assertTrue(await(kit.lxd.listVolumes("default")).stream().noneMatch(v -> v.name().contains(id.value())));
+    assertFalse(Files.exists(onDirPool.keyFile(id)));
+  }
+
+  @Test
+  void quotas_beyond_the_pool_are_refused() {
+    InstrumentId id = kit.id("huge");
+
+    var refused = failure(StorageException.InsufficientSpace.class,
+        storage.prepare(id, new StorageRequest(ByteSize.ofGibibytes(2), MIB_8)));
+
+    assertTrue(refused.getMessage().contains("does not fit"), refused.getMessage());
+    assertTrue(await(kit.lxd.listVolumes(kit.pool)).stream().noneMatch(v -> v.name().contains(id.value())));
+  }
+
+  @Test
   void setup_created_a_bounded_btrfs_pool_for_the_instruments() throws IOException {
     var pool = new ObjectMapper().readTree(check("lxc", "query", "/1.0/storage-pools/sensorfleet"));
 
@@ -351,6 +409,14 @@ class InstrumentStorageIT {
     byte[] b = new byte[n];
     new SecureRandom().nextBytes(b);
     return b;
+  }
+
+  private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(Path p) {
+    try {
+      return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static byte[] readQuietly(Path file) {

@@ -126,7 +126,12 @@ final class StorageTestKit implements AutoCloseable {
 
   /** The same storage as a freshly started sensor would have it: a new adapter on the same directories. */
   GocryptfsStorage restartedSensor() {
-    GocryptfsStorage fresh = GocryptfsStorage.create(lxd, settings);
+    return storageWith(settings);
+  }
+
+  /** Another adapter, e.g. on another pool; shut down with the kit. */
+  GocryptfsStorage storageWith(StorageSettings other) {
+    GocryptfsStorage fresh = GocryptfsStorage.create(lxd, other);
     restarted.add(fresh);
     return fresh;
   }
