@@ -113,6 +113,12 @@ public final class GocryptfsStorage implements InstrumentStorage {
     return new GocryptfsStorage(runtime, settings, new ProcessRunner(), MountTable.system());
   }
 
+  /** With other host commands and mount tables (unit tests). */
+  static GocryptfsStorage create(ContainerRuntime runtime, StorageSettings settings, CommandRunner commands,
+      MountTable mounts) {
+    return new GocryptfsStorage(runtime, settings, commands, mounts);
+  }
+
   public StorageSettings settings() {
     return settings;
   }
