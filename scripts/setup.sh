@@ -19,6 +19,8 @@ Environment:
                 there instead of the system one. Stop it with: scripts/lxd-private.sh stop DIR
   SF_CACHE_DIR  where built image tarballs are kept (default /var/cache/sensorfleet)
   SF_JDK        JDK that sensorfleet/jvm is linked from (default /usr/lib/jvm/temurin-25-jdk-amd64)
+  SF_STORAGE_POOL  btrfs pool of the Instruments' volumes, created when missing (default sensorfleet)
+  SF_STORAGE_SIZE  its size, the loop file's limit: all Instruments together (default 16GiB)
 EOF
 }
 
@@ -290,6 +292,59 @@ for fp in $(jq -r '.[] | select(.image != "" and (.aliases | length) == 0) | .fp
         say "deleted unused image ${fp:0:12}"
     fi
 done
+
+# ---------------------------------------------------------------------------------------------
+# 5. Instrument storage (docs/storage.md): fusermount for gocryptfs, and the btrfs pool on a loop
+#    file that holds one quota'd volume per Instrument. The loop file bounds all Instruments
+#    together, so together they can never fill the disk the sensor's journal is on.
+
+STORAGE_POOL=${SF_STORAGE_POOL:-sensorfleet}
+STORAGE_SIZE=${SF_STORAGE_SIZE:-16GiB}
+
+# gocryptfs 2.3 mounts through fusermount; Debian's gocryptfs package depends only on libfuse2,
+# so fuse3 (which provides fusermount) must be asked for.
+if command -v fusermount > /dev/null; then
+    $check && report ok "fusermount (fuse3)"
+elif $check; then
+    report missing "fusermount (package fuse3)"
+else
+    command -v apt-get > /dev/null ||
+        die "fusermount is missing and there is no apt-get: install fuse3 (or fuse), then re-run"
+    aptlog=$(mktemp /tmp/sensorfleet-setup-apt.XXXXXX.log)
+    say "installing fuse3 (fusermount, for gocryptfs; about 7 s)…"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y -q --no-install-recommends fuse3 > "$aptlog" 2>&1; then
+        apt-get update -q >> "$aptlog" 2>&1 ||
+            die "apt-get update failed (log: $aptlog): check the package mirror in /etc/apt/sources.list"
+        apt-get install -y -q --no-install-recommends fuse3 >> "$aptlog" 2>&1 ||
+            die "apt-get install fuse3 failed (log: $aptlog): fix apt, then re-run"
+    fi
+    rm -f "$aptlog"
+    command -v fusermount > /dev/null || die "fuse3 is installed but there is no fusermount: install fuse, then re-run"
+fi
+
+[[ $STORAGE_SIZE =~ ^[1-9][0-9]*(MiB|GiB|TiB)$ ]] ||
+    die "SF_STORAGE_SIZE='$STORAGE_SIZE' is not a size like 16GiB (MiB, GiB or TiB)"
+if pool_driver=$(lxc query "/1.0/storage-pools/$STORAGE_POOL" 2>/dev/null | jq -r .driver); then
+    if [ "$pool_driver" != btrfs ]; then
+        msg="storage pool $STORAGE_POOL is '$pool_driver', not btrfs: it would not enforce the Instruments' quotas; delete it or set SF_STORAGE_POOL"
+        if $check; then report wrong "$msg"; else die "$msg"; fi
+    elif $check; then
+        report ok "storage pool $STORAGE_POOL (btrfs, $(lxc query "/1.0/storage-pools/$STORAGE_POOL" | jq -r '.config.size // "no size"'))"
+    fi
+elif $check; then
+    report missing "storage pool $STORAGE_POOL (btrfs on a loop file, $STORAGE_SIZE)"
+else
+    # The loop file is sparse: it grows as Instruments write. If the disk has less room than the
+    # pool's size, the pool would no longer be the limit.
+    want=$(numfmt --from=iec-i "${STORAGE_SIZE%B}")
+    avail=$(df --output=avail -B1 "$lxd_dir" | tail -n1 | tr -d ' ')
+    [ "$avail" -gt "$want" ] ||
+        die "storage pool $STORAGE_POOL needs $STORAGE_SIZE but only $(numfmt --to=iec-i "$avail")B is free under $lxd_dir: set a smaller SF_STORAGE_SIZE"
+    say "creating storage pool $STORAGE_POOL (btrfs on a $STORAGE_SIZE loop file)…"
+    err=$(lxc storage create "$STORAGE_POOL" btrfs size="$STORAGE_SIZE" 2>&1) ||
+        die "lxc storage create $STORAGE_POOL btrfs failed: $err"
+fi
 
 if $check; then
     if [ "$problems" -eq 0 ]; then
