@@ -11,6 +11,7 @@ import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.JournalSchema;
 import java.time.Clock;
 import io.sensorfleet.core.network.NetworkProvisioner;
+import io.sensorfleet.core.storage.InstrumentStorage;
 import io.sensorfleet.core.runtime.ContainerRuntime;
 import java.time.Instant;
 import java.util.List;
@@ -62,6 +63,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private final Instant startedAt;
   private final ContainerRuntime runtime;
   private final NetworkProvisioner network;
+  private final InstrumentStorage storage;
   private ActorRef<AuditLog.Command> auditLog;
   private ActorRef<InstrumentRegistry.Command> instruments;
 
@@ -72,18 +74,20 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
    * @param clock    stamps audit entries and the start time
    * @param runtime  the container manager every Instrument's container lives in (LXD in production)
    * @param network  gives Instruments the network their manifest asks for, within the sensor config's allowlist
+   * @param storage  each Instrument's encrypted, size-limited persistent storage and its transient storage
    */
   public static Behavior<Command> create(SensorSettings settings, Clock clock, ContainerRuntime runtime,
-                                        NetworkProvisioner network) {
+                                        NetworkProvisioner network, InstrumentStorage storage) {
     return Behaviors.withStash(STASH_CAPACITY,
-        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, runtime, network, stash)));
+        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, runtime, network, storage, stash)));
   }
 
   private SensorGuardian(ActorContext<Command> ctx, SensorSettings settings, Clock clock, ContainerRuntime runtime,
-                         NetworkProvisioner network, StashBuffer<Command> stash) {
+                         NetworkProvisioner network, InstrumentStorage storage, StashBuffer<Command> stash) {
     super(ctx);
     this.runtime = runtime;
     this.network = network;
+    this.storage = storage;
     this.settings = settings;
     this.clock = clock;
     this.stash = stash;
@@ -114,7 +118,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     auditLog = getContext().spawn(AuditLog.create(clock), "audit-log");
     getContext().spawn(AuditReadSide.create(), "audit-read-side");
     var config = getContext().getSystem().settings().config();
-    instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network,
+    instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network, storage,
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, getContext().getSystem().ignoreRef(),
         clock)), "instruments");
     getContext().getLog().info("sensor '{}' running", settings.name());

@@ -20,6 +20,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import io.sensorfleet.lxd.LxdRuntime;
 import io.sensorfleet.network.HostNetworkProvisioner;
 import io.sensorfleet.network.NetworkSettings;
+import io.sensorfleet.storage.GocryptfsStorage;
+import io.sensorfleet.storage.StorageSettings;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
@@ -76,7 +78,8 @@ public final class Main {
         runtime.set(LxdRuntime.create(ctx.getSystem()));
         var network = HostNetworkProvisioner.create(NetworkSettings.fromRootConfig(config),
             ctx.getSystem().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
-        return SensorGuardian.create(settings, clock, runtime.get(), network);
+        var storage = GocryptfsStorage.create(runtime.get(), StorageSettings.fromRootConfig(config));
+        return SensorGuardian.create(settings, clock, runtime.get(), network, storage);
       }), "sensorfleet", config);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-lxd-connections",
           () -> Http.get(system).shutdownAllConnectionPools().thenApply(v -> Done.getInstance()));

@@ -44,9 +44,9 @@ class SensorRecoveryIT {
   void cleanUp() throws Exception {
     started.forEach(Process::destroyForcibly);
     for (String id : DEMO) {
-      new ProcessBuilder("lxc", "delete", "--force", "sf-" + id).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+      run("lxc", "delete", "--force", "sf-" + id);
+      // The killed sensors never closed the demo Instruments' transient storage (default mount dir).
+      run("umount", "-l", "/run/sensorfleet-storage/" + id + "/transient");
     }
   }
 
@@ -63,6 +63,12 @@ class SensorRecoveryIT {
     assertEquals(DEMO, adopted);
     again.process().destroy();
     assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+  }
+
+  private static void run(String... command) throws IOException, InterruptedException {
+    new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
   }
 
   private List<String> connectedRunning(String url) throws IOException, InterruptedException {

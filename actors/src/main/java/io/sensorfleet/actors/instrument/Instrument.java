@@ -92,7 +92,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
   public record Deps(ContainerRuntime runtime, io.sensorfleet.core.network.NetworkProvisioner network,
-                     InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
+                     io.sensorfleet.core.storage.InstrumentStorage storage, InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
                      ActorRef<Status> statusListener, Clock clock) {}
 
   private record Recovered(InstrumentJournal.State state) implements Command {}
@@ -303,7 +303,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
             .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
         ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
             manifest.limits().processes()));
-    CompletionStage<Void> created = deps.runtime().create(spec);
+    CompletionStage<Void> created = deps.runtime().create(spec)
+        .thenCompose(v -> deps.storage().prepare(id, io.sensorfleet.core.storage.StorageRequest.of(manifest.storage())))
+        .thenApply(plan -> (Void) null);
     if (!manifest.command().isEmpty()) {
       byte[] entrypoint = entrypoint(manifest.command()).getBytes(StandardCharsets.UTF_8);
       created = created.thenCompose(v -> deps.runtime().pushFile(containerName(), ENTRYPOINT,
@@ -377,7 +379,16 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Behavior<Command> startContainer(ContainerInfo info, java.nio.file.Path busDir, boolean adopt) {
     CompletionStage<Void> devices = ensureDevice(info, BUS_DEVICE,
-        new Device.Disk(busDir.toString(), "/run/sensorfleet", false));
+        new Device.Disk(busDir.toString(), "/run/sensorfleet", false))
+        // Persistent (encrypted, quota'd) and transient storage: mounted on the host for this uid range.
+        .thenCompose(v -> deps.storage().open(id, info.rootHostUid().orElseThrow()))
+        .thenCompose(attachments -> {
+          CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+          for (var attachment : attachments) {
+            all = all.thenCompose(v -> ensureDevice(info, attachment.name(), attachment.device()));
+          }
+          return all;
+        });
     var program = deps.settings().programsRoot().resolve(id.value());
     if (Files.isDirectory(program)) {
       devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
@@ -444,7 +455,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     answerWaitingWithError(reason);
     // Leave nothing half-running: the container is stopped; desired state stays as asked, for the operator.
     pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO)
-        .exceptionally(e -> null).thenCompose(v -> releaseNetwork()), v -> new StepDone("stop"));
+        .exceptionally(e -> null).thenCompose(release()), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, d -> stash.unstashAll(stopped()))
         .onMessage(StepFailed.class, f -> stash.unstashAll(stopped()))
@@ -467,7 +478,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     pipe("stop", deps.runtime().stop(containerName(), deps.settings().stopGrace())
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.Conflict.class)
             ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
-        .thenCompose(v -> releaseNetwork()),
+        .thenCompose(release()),
         v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -487,10 +498,12 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     waiting.add(remove.replyTo());
     CompletionStage<Void> gone = deps.runtime().stop(containerName(), java.time.Duration.ZERO)
         .exceptionally(e -> null)
+        .thenCompose(release())
         .thenCompose(v -> deps.runtime().delete(containerName()))
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
             ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
-        .thenCompose(v -> releaseNetwork());
+        // Purge destroys the key and the volume; without purge they stay for a reinstall.
+        .thenCompose(v -> remove.purge() ? deps.storage().purge(id) : CompletableFuture.completedFuture(null));
     pipe("remove", gone, v -> new StepDone("remove"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -509,12 +522,25 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .build();
   }
 
-  /** Host-side network state (nftables rules) goes with the container; safe when nothing was planned. */
-  private CompletionStage<Void> releaseNetwork() {
-    return record.manifest().map(m -> deps.network().release(id, m.network()).exceptionally(e -> {
-      getContext().getLog().warn("instrument {}: releasing its network failed: {}", id, e.getMessage());
-      return null;
-    })).orElse(CompletableFuture.completedFuture(null));
+  /**
+   * Host-side network state (nftables rules) and the storage mounts go with the container; safe when nothing was
+   * planned or opened. Built on the actor's thread, run later by the stage: it touches no actor state.
+   */
+  private java.util.function.Function<Void, CompletionStage<Void>> release() {
+    var log = getContext().getLog();
+    var manifest = record.manifest();
+    var network = deps.network();
+    var storage = deps.storage();
+    InstrumentId instrument = id;
+    return ignored -> manifest.map(m -> network.release(instrument, m.network()).exceptionally(e -> {
+          log.warn("instrument {}: releasing its network failed: {}", instrument, e.getMessage());
+          return null;
+        })).orElse(CompletableFuture.completedFuture(null))
+        // Unmounts the decrypted view and wipes transient storage; the container is stopped by now.
+        .thenCompose(v -> storage.close(instrument).exceptionally(e -> {
+          log.warn("instrument {}: closing its storage failed: {}", instrument, e.getMessage());
+          return null;
+        }));
   }
 
   private void closeChannel() {
@@ -698,8 +724,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     actingFor = Principal.platform();
     audit("instrument restarted", Outcome.FAILED, reason);
     observe(Actual.STARTING, reason);
-    pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO).exceptionally(e -> null),
-        v -> new StepDone("stop"));
+    pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO).exceptionally(e -> null)
+        .thenCompose(release()), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, done -> {
           timers.startSingleTimer(new RestartDue(), delay);

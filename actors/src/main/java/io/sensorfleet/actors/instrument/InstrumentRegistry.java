@@ -133,7 +133,7 @@ public final class InstrumentRegistry
     super(PERSISTENCE_ID, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.ctx = ctx;
     ActorRef<Instrument.Status> statusAdapter = ctx.messageAdapter(Instrument.Status.class, StatusChanged::new);
-    this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.settings(), deps.channel(), deps.audit(),
+    this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.storage(), deps.settings(), deps.channel(), deps.audit(),
         statusAdapter, deps.clock());
     this.installTimeout = deps.settings().helloTimeout().multipliedBy(4);
   }

@@ -80,6 +80,16 @@ class InstrumentLifecycleIT {
         lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
             .thenCompose(v -> lxd.delete(info.name())).toCompletableFuture().get(60, SECONDS);
       }
+      // Storage of this run's Instruments, whatever a failed test left: mounts closed, volumes and keys gone.
+      Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of("sensor.data-dir",
+          data.resolve("journal").toString())));
+      var storage = io.sensorfleet.storage.GocryptfsStorage.create(lxd,
+          io.sensorfleet.storage.StorageSettings.fromRootConfig(config));
+      for (var leftover : storage.list().toCompletableFuture().get(60, SECONDS)) {
+        if (leftover.plan().id().value().startsWith(RUN)) {
+          storage.purge(leftover.plan().id()).exceptionally(e -> null).toCompletableFuture().get(60, SECONDS);
+        }
+      }
       Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture().get(10, SECONDS);
     } finally {
       kit.shutdownTestKit();
@@ -107,7 +117,10 @@ class InstrumentLifecycleIT {
       var network = io.sensorfleet.network.HostNetworkProvisioner.create(
           io.sensorfleet.network.NetworkSettings.fromRootConfig(config),
           kit.system().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
-      var deps = new Instrument.Deps(LxdRuntime.create(kit.system()), network, InstrumentSettings.from(config),
+      var lxd = LxdRuntime.create(kit.system());
+      var storage = io.sensorfleet.storage.GocryptfsStorage.create(lxd,
+          io.sensorfleet.storage.StorageSettings.fromRootConfig(config));
+      var deps = new Instrument.Deps(lxd, network, storage, InstrumentSettings.from(config),
           ChannelSettings.from(config), audit, kit.system().ignoreRef(), Clock.systemUTC());
       return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits);
     }
@@ -324,6 +337,7 @@ class InstrumentLifecycleIT {
             command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
             health: {interval: 1s, timeout: 900ms, failures-before-restart: 3}
             limits: {cpus: 1, memory: 256MiB, processes: 64}
+            storage: {persistent: 32MiB, transient: 8MiB}
             config: {heartbeat_seconds: 30}
             """.formatted(id.value())), Principal.user("it"), r));
         sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
@@ -344,6 +358,14 @@ class InstrumentLifecycleIT {
             case GROUP_READ -> 040; case GROUP_WRITE -> 020; case GROUP_EXECUTE -> 010;
             case OTHERS_READ -> 04; case OTHERS_WRITE -> 02; case OTHERS_EXECUTE -> 01;
           }).sum());
+
+      // Its own persistent storage works, and filling it stops at its quota, not at the host's disk.
+      assertEquals("mine", shAs(lxd, evil, 1000, "echo mine > /var/lib/instrument/m && cat /var/lib/instrument/m")
+          .trim());
+      String fill = shAs(lxd, evil, 1000, "dd if=/dev/zero of=/var/lib/instrument/big bs=1M count=64 2>&1; "
+          + "echo exit=$?");
+      assertFalse(fill.contains("exit=0"), "writing 64 MiB into a 32 MiB volume must fail: " + fill);
+      shAs(lxd, evil, 1000, "rm -f /var/lib/instrument/big");
 
       // A fork bomb and a memory hog as the instrument user: the process limit and the OOM killer stop them there.
       String forks = shAs(lxd, evil, 1000,
