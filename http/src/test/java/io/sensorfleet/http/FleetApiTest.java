@@ -167,7 +167,7 @@ class FleetApiTest {
         io.sensorfleet.actors.instrument.HealthTracker.stopped(10).starting().record(
             new io.sensorfleet.actors.instrument.HealthTracker.Check(T0, 
                 io.sensorfleet.actors.instrument.HealthTracker.Result.HEALTHY, Optional.of(java.time.Duration.ofMillis(4)),
-                "ok")));
+                "ok")), Optional.empty());
     var clock = Clock.fixed(T0, ZoneOffset.UTC);
     Route route = new FleetApi(mapper, new HealthRoutes(CompletableFuture::new, clock, mapper),
         new AuditRoutes(f -> CompletableFuture.completedFuture(List.of()), settings, mapper),

@@ -13,6 +13,7 @@ import io.sensorfleet.audit.Outcome;
 import io.sensorfleet.audit.Principal;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.InstrumentManifest;
+import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.runtime.ContainerFile;
 import io.sensorfleet.core.runtime.ContainerInfo;
 import io.sensorfleet.core.runtime.ContainerRuntimeException;
@@ -88,7 +89,17 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   /** What Fleet Management shows of one Instrument. */
   public record Status(InstrumentId id, Optional<InstrumentManifest> manifest, Desired desired, Actual actual,
-                       String detail, Optional<Instant> since, boolean connected, HealthTracker health) {}
+                       String detail, Optional<Instant> since, boolean connected, HealthTracker health,
+                       Optional<RetentionCheck> retention) {}
+
+  /**
+   * The last retention round: what the Instrument reported, and what the platform found itself afterwards.
+   *
+   * @param violations files older than the cutoff still present, counted by the platform (never by the report)
+   * @param examples   up to five of their paths
+   */
+  public record RetentionCheck(Instant cutoff, long reportedDeletedFiles, long reportedDeletedBytes,
+                               long violations, List<String> examples, Instant checkedAt) {}
 
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
   public record Deps(ContainerRuntime runtime, io.sensorfleet.core.network.NetworkProvisioner network,
@@ -122,6 +133,13 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private record RestartDue() implements Command {}
 
+  private record RetentionTick() implements Command {}
+
+  private record RetentionVerified(Instant cutoff, Optional<Frame.RetentionReport> report, List<String> stale)
+      implements Command {}
+
+  private record RetentionUnverified(String reason) implements Command {}
+
   /** A health query in flight. */
   private record PendingCheck(String correlationId, Instant sentAt) {}
 
@@ -148,6 +166,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private long checks;
   private Optional<java.nio.file.Path> busDirectory = Optional.empty();
   private int channelIncarnation;
+  private Optional<RetentionCheck> retention = Optional.empty();
+  private long retentionRounds;
+  private Optional<Instant> unansweredCutoff = Optional.empty();
 
   /** Spawned by the {@code InstrumentRegistry}, one per installed (or installing) Instrument. */
   public static Behavior<Command> create(InstrumentId id, Deps deps) {
@@ -231,6 +252,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(Remove.class, this::onRemove)
         .onMessage(HealthTick.class, this::onHealthTick)
         .onMessage(HealthTimeout.class, this::onHealthTimeout)
+        .onMessage(RetentionTick.class, this::onRetentionTick)
+        .onMessage(RetentionVerified.class, this::onRetentionVerified)
+        .onMessage(RetentionUnverified.class, this::onRetentionUnverified)
         .build();
   }
 
@@ -440,6 +464,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     pendingCheck = Optional.empty();
     var interval = record.manifest().orElseThrow().health().interval();
     timers.startTimerWithFixedDelay(new HealthTick(), interval);
+    timers.startTimerWithFixedDelay(new RetentionTick(), deps.settings().retentionInterval());
     observe(Actual.RUNNING, detail);
     audit("instrument started", Outcome.OK, detail);
     answerWaiting();
@@ -656,6 +681,63 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return Behaviors.same();
   }
 
+  // ---- retention ---------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onRetentionTick(RetentionTick tick) {
+    // No report since the last round: the volume is checked all the same.
+    unansweredCutoff.ifPresent(cutoff -> verifyRetention(cutoff, Optional.empty()));
+    unansweredCutoff = Optional.empty();
+    if (connected) {
+      Instant cutoff = deps.clock().instant().minus(record.manifest().orElseThrow().retention());
+      channel.ifPresent(c -> c.tell(new InstrumentChannel.Outbound(
+          new Frame.RetentionEnforce("r" + (++retentionRounds), cutoff))));
+      unansweredCutoff = Optional.of(cutoff);
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * Checks the report against the volume itself: LXD runs the image's root-owned busybox {@code find} as root in
+   * the container, so what the Instrument claims is never what the status shows.
+   */
+  private void verifyRetention(Instant cutoff, Optional<Frame.RetentionReport> report) {
+    long minutes = Math.max(1, (java.time.Duration.between(cutoff, deps.clock().instant()).toSeconds() + 59) / 60);
+    var find = new io.sensorfleet.core.runtime.ExecRequest(List.of("find", "/var/lib/instrument", "-xdev",
+        "-type", "f", "-mmin", "+" + minutes), java.util.Map.of(), "/", 0, 0);
+    getContext().pipeToSelf(deps.runtime().exec(containerName(), find), (result, error) -> {
+      if (error != null) {
+        return new RetentionUnverified(error.getMessage());
+      }
+      return new RetentionVerified(cutoff, report, result.stdout().lines().filter(l -> !l.isBlank()).toList());
+    });
+  }
+
+  private Behavior<Command> onRetentionVerified(RetentionVerified verified) {
+    var stale = verified.stale();
+    retention = Optional.of(new RetentionCheck(verified.cutoff(),
+        verified.report().map(Frame.RetentionReport::deletedFiles).orElse(-1L),
+        verified.report().map(Frame.RetentionReport::deletedBytes).orElse(-1L),
+        stale.size(), stale.stream().limit(5).toList(), deps.clock().instant()));
+    String reported = verified.report().map(r -> "reported " + r.deletedFiles() + " files, " + r.deletedBytes()
+        + " bytes deleted").orElse("no report");
+    deps.audit().tell(new AuditLog.Record(AuditRequest.of(Principal.instrument(id), "retention enforced",
+        AuditKind.RETENTION, verified.report().isPresent() ? Outcome.OK : Outcome.FAILED,
+        "cutoff " + verified.cutoff() + ": " + reported).aboutInstrument(id), getContext().getSystem().ignoreRef()));
+    if (!stale.isEmpty()) {
+      deps.audit().tell(new AuditLog.Record(AuditRequest.of(Principal.platform(), "retention violated",
+          AuditKind.RETENTION, Outcome.FAILED, stale.size() + " files older than " + verified.cutoff()
+              + " still present, e.g. " + String.join(", ", stale.stream().limit(5).toList())).aboutInstrument(id),
+          getContext().getSystem().ignoreRef()));
+    }
+    publish();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRetentionUnverified(RetentionUnverified unverified) {
+    getContext().getLog().warn("instrument {}: could not verify retention: {}", id, unverified.reason());
+    return Behaviors.same();
+  }
+
   // ---- health ------------------------------------------------------------------------------------------------
 
   private Behavior<Command> onHealthTick(HealthTick tick) {
@@ -738,6 +820,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private void stopHealthChecks(HealthTracker.State state) {
     timers.cancel(new HealthTick());
+    timers.cancel(new RetentionTick());
     pendingCheck.ifPresent(p -> timers.cancel(new HealthTimeout(p.correlationId())));
     pendingCheck = Optional.empty();
     health = health.with(state);
@@ -767,6 +850,11 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.HealthReport r
           && record.actual() == Actual.RUNNING -> {
         return onHealthReport(r);
+      }
+      case InstrumentChannel.Inbound in when in.frame() instanceof Frame.RetentionReport report
+          && record.actual() == Actual.RUNNING -> {
+        unansweredCutoff = Optional.empty();
+        verifyRetention(report.cutoff(), Optional.of(report));
       }
       case InstrumentChannel.Disconnected d -> {
         connected = false;
@@ -850,7 +938,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Status status() {
     return new Status(id, record.manifest(), record.desired(), record.actual(), record.detail(), record.changedAt(),
-        connected, health);
+        connected, health, retention);
   }
 
   private void publish() {

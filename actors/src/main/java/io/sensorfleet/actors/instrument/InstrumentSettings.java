@@ -18,10 +18,11 @@ import java.time.Duration;
  * @param restartBackoffMin first delay before a restart caused by failed health checks; doubles each time
  * @param restartBackoffMax cap of that delay
  * @param healthHistory  how many recent health results each Instrument keeps
+ * @param retentionInterval how often a running Instrument is told to enforce its retention, then checked
  */
 public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
                                  String storagePool, Duration restartBackoffMin, Duration restartBackoffMax,
-                                 int healthHistory) {
+                                 int healthHistory, Duration retentionInterval) {
 
   public static InstrumentSettings from(Config config) {
     Config c = config.getConfig("sensor.instruments");
@@ -33,6 +34,7 @@ public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, D
         c.getString("storage-pool"),
         c.getDuration("restart-backoff-min"),
         c.getDuration("restart-backoff-max"),
-        c.getInt("health-history"));
+        c.getInt("health-history"),
+        c.getDuration("retention-interval"));
   }
 }

@@ -12,7 +12,14 @@ import java.util.Locale;
  */
 public record InstrumentView(String id, String image, String network, String desired, String actual,
                              String health, HealthCheckView lastCheck, boolean connected, String detail,
-                             Instant since) {
+                             Instant since, RetentionView retention) {
+
+  /**
+   * The last retention round: the cutoff, what the Instrument reported deleting (-1 when it did not report), and
+   * the files older than the cutoff the platform itself still found there.
+   */
+  public record RetentionView(Instant cutoff, long reportedDeletedFiles, long violations,
+                              java.util.List<String> examples, Instant checkedAt) {}
 
   /** One health query: when, what came back, how long it took (absent when nothing came back). */
   public record HealthCheckView(Instant at, String result, Long latencyMillis, String detail) {}
@@ -29,7 +36,9 @@ public record InstrumentView(String id, String image, String network, String des
             .replace('_', '-'), c.latency().map(java.time.Duration::toMillis).orElse(null), c.detail())).orElse(null),
         s.connected(),
         s.detail(),
-        s.since().orElse(null));
+        s.since().orElse(null),
+        s.retention().map(r -> new RetentionView(r.cutoff(), r.reportedDeletedFiles(), r.violations(), r.examples(),
+            r.checkedAt())).orElse(null));
   }
 
   private static String network(NetworkMode mode) {

@@ -65,7 +65,7 @@ class InstrumentLifecycleIT {
     programs = data.resolve("programs");
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm")) {
+    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -109,6 +109,7 @@ class InstrumentLifecycleIT {
           "sensor.instruments.programs-root", programs.toString(),
           "sensor.instruments.hello-timeout", "60s",
           "sensor.instruments.restart-backoff-min", "500ms",
+          "sensor.instruments.retention-interval", "2s",
           "sensor.channel.runtime-root", runtimeRoot.toString())));
       ActorTestKit kit = ActorTestKit.create("sensor", config);
       JournalSchema.ensure(kit.system()).toCompletableFuture().get(30, SECONDS);
@@ -386,5 +387,56 @@ class InstrumentLifecycleIT {
         sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
       }
     }
+  }
+
+  @Test
+  void retention_is_checked_on_the_volume_itself_so_an_instrument_that_keeps_old_files_is_a_violation()
+      throws Exception {
+    InstrumentId keeper = InstrumentId.of(RUN + "-keeper");
+    InstrumentId hoarder = InstrumentId.of(RUN + "-hoarder");
+    try (Sensor sensor = Sensor.start()) {
+      String[] programs = {"-jar, /opt/instrument/sample-instrument.jar",
+          "-cp, /opt/instrument/sample-instrument.jar, io.sensorfleet.instruments.sample.MuteInstrument"};
+      List<InstrumentId> ids = List.of(keeper, hoarder);
+      for (int i = 0; i < 2; i++) {
+        InstrumentId id = ids.get(i);
+        String program = programs[i];
+        sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+            id: %s
+            image: sensorfleet/jvm
+            command: [java, -XX:TieredStopAtLevel=1, %s]
+            retention: 1m
+            health: {interval: 1h, timeout: 3s, failures-before-restart: 3}
+            storage: {persistent: 32MiB, transient: 8MiB}
+            config: {heartbeat_seconds: 3600}
+            """.formatted(id.value(), program)), Principal.user("it"), r));
+        sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      }
+      LxdRuntime lxd = LxdRuntime.create(sensor.kit().system());
+      for (InstrumentId id : ids) {
+        shAs(lxd, id, 1000, "echo old > /var/lib/instrument/old.log && touch -t 202001010000 /var/lib/instrument/old.log");
+      }
+      // The sample enforces retention with the SDK's sweeper: nothing stale remains.
+      var kept = await(sensor, keeper, r -> r.reportedDeletedFiles() >= 1);
+      assertEquals(0, kept.violations());
+      // The mute one never reports and keeps the file: the platform finds it itself.
+      var hoarded = await(sensor, hoarder, r -> r.violations() >= 1);
+      assertEquals(-1, hoarded.reportedDeletedFiles());
+      assertTrue(hoarded.examples().contains("/var/lib/instrument/old.log"), hoarded.examples().toString());
+      sensor.audits().fishForMessage(TIMEOUT, "the violation in the audit log", m ->
+          m instanceof AuditLog.Record rec && rec.request().action().equals("retention violated")
+              && rec.request().instrument().equals(java.util.Optional.of(hoarder))
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+      for (InstrumentId id : ids) {
+        sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+      }
+    }
+  }
+
+  private static Instrument.RetentionCheck await(Sensor sensor, InstrumentId id,
+      java.util.function.Predicate<Instrument.RetentionCheck> until) {
+    return org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
+        .until(() -> sensor.list().stream().filter(s -> s.id().equals(id)).findFirst()
+            .flatMap(Instrument.Status::retention), r -> r.isPresent() && until.test(r.get())).orElseThrow();
   }
 }
