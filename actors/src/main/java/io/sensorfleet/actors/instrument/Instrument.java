@@ -72,6 +72,13 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   /** Removes the container (stopping it first); persistent storage is deleted only with {@code purge}. */
   public record Remove(boolean purge, Principal by, ActorRef<StatusReply<Status>> replyTo) implements Command {}
 
+  /**
+   * Moves the Instrument to another image: its container is recreated (storage, config and journal are kept) and
+   * started again if it was running. Replies once done.
+   */
+  public record ChangeImage(io.sensorfleet.core.manifest.ImageAlias image, Principal by,
+                            ActorRef<StatusReply<Status>> replyTo) implements Command {}
+
   /** Sets a new configuration version (a JSON object), delivered at once if the Instrument is connected. */
   public record SetConfig(String json, Principal by, ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo)
       implements Command {}
@@ -206,7 +213,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(Install.class, this::stashIt)
         .onMessage(Start.class, this::stashIt)
         .onMessage(Stop.class, this::stashIt)
-        .onMessage(Remove.class, this::stashIt);
+        .onMessage(Remove.class, this::stashIt)
+        .onMessage(ChangeImage.class, this::stashIt);
   }
 
   private Behavior<Command> uninstalled() {
@@ -222,6 +230,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(Start.class, c -> refuse(c.replyTo(), "not installed"))
         .onMessage(Stop.class, c -> refuse(c.replyTo(), "not installed"))
         .onMessage(Remove.class, c -> refuse(c.replyTo(), "not installed"))
+        .onMessage(ChangeImage.class, c -> refuse(c.replyTo(), "not installed"))
         .build();
   }
 
@@ -236,6 +245,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           return Behaviors.same();
         })
         .onMessage(Remove.class, this::onRemove)
+        .onMessage(ChangeImage.class, this::onChangeImage)
         .build();
   }
 
@@ -250,6 +260,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         })
         .onMessage(Stop.class, this::onStop)
         .onMessage(Remove.class, this::onRemove)
+        .onMessage(ChangeImage.class, this::onChangeImage)
         .onMessage(HealthTick.class, this::onHealthTick)
         .onMessage(HealthTimeout.class, this::onHealthTimeout)
         .onMessage(RetentionTick.class, this::onRetentionTick)
@@ -389,6 +400,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(Start.class, this::stashIt)
         .onMessage(Stop.class, this::stashIt)
         .onMessage(Remove.class, this::stashIt)
+        .onMessage(ChangeImage.class, this::stashIt)
         .onMessage(StepFailed.class, this::onStepFailed)
         .onMessage(WrappedChannel.class, wrapped -> switch (wrapped.event()) {
           case InstrumentChannel.Listening listening -> {
@@ -484,6 +496,41 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return busy()
         .onMessage(StepDone.class, d -> stash.unstashAll(stopped()))
         .onMessage(StepFailed.class, f -> stash.unstashAll(stopped()))
+        .build();
+  }
+
+  // ---- change image ------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onChangeImage(ChangeImage change) {
+    actingFor = change.by();
+    waiting.add(change.replyTo());
+    var manifest = record.manifest().orElseThrow().withImage(change.image());
+    boolean wasRunning = record.actual() == Actual.RUNNING;
+    String from = record.manifest().orElseThrow().image().value();
+    stopHealthChecks(HealthTracker.State.STOPPED);
+    channel.ifPresent(c -> c.tell(new InstrumentChannel.Disconnect("changing image")));
+    // Stop, release, delete the container; storage (outside it) and the journal stay.
+    pipe("change image", deps.runtime().stop(containerName(), deps.settings().stopGrace())
+        .exceptionally(e -> null)
+        .thenCompose(release())
+        .thenCompose(v -> deps.runtime().delete(containerName())), v -> new StepDone("delete"));
+    return busy()
+        .onMessage(StepDone.class, deleted -> {
+          closeChannel();
+          return createContainer(manifest, () -> {
+            journal(new InstrumentJournal.ChangeManifest(manifest, actingFor));
+            return awaitJournal(state -> {
+              audit("instrument image changed", Outcome.OK, from + " -> " + manifest.image());
+              if (wasRunning) {
+                return beginStart(false);  // answers the waiting caller once it said hello again
+              }
+              observe(Actual.STOPPED, "image changed");
+              answerWaiting();
+              return stash.unstashAll(stopped());
+            });
+          });
+        })
+        .onMessage(StepFailed.class, this::onStepFailed)
         .build();
   }
 

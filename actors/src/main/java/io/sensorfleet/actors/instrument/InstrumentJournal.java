@@ -47,6 +47,7 @@ public final class InstrumentJournal
       @JsonSubTypes.Type(value = Observe.class, name = "observe"),
       @JsonSubTypes.Type(value = Remove.class, name = "remove"),
       @JsonSubTypes.Type(value = SetConfig.class, name = "set-config"),
+      @JsonSubTypes.Type(value = ChangeManifest.class, name = "change-manifest"),
       @JsonSubTypes.Type(value = AcknowledgeConfig.class, name = "ack-config"),
       @JsonSubTypes.Type(value = RejectConfig.class, name = "reject-config")})
   public sealed interface Change {}
@@ -58,6 +59,9 @@ public final class InstrumentJournal
   public record Observe(Actual actual, String detail) implements Change {}
 
   public record Remove(boolean purge, Principal by) implements Change {}
+
+  /** The Instrument now runs from {@code manifest} (e.g. another image); desired and actual state are kept. */
+  public record ChangeManifest(InstrumentManifest manifest, Principal by) implements Change {}
 
   /** A new configuration version (the next number), as JSON text; {@code note} says e.g. "rollback to 3". */
   public record SetConfig(String json, Principal by, String note) implements Change {}
@@ -75,6 +79,8 @@ public final class InstrumentJournal
   public record ActualStateObserved(Actual actual, String detail, Instant at) implements Event {}
 
   public record Removed(boolean purge, Principal by, Instant at) implements Event {}
+
+  public record ManifestChanged(InstrumentManifest manifest, Principal by, Instant at) implements Event {}
 
   public record ConfigSet(long version, String json, Principal by, String note, Instant at) implements Event {}
 
@@ -151,6 +157,8 @@ public final class InstrumentJournal
               Optional.empty()));
           yield new State(manifest, desired, actual, detail, changedAt, next);
         }
+        case ManifestChanged e -> new State(Optional.of(e.manifest()), desired, actual, detail, Optional.of(e.at()),
+            configs);
         case ConfigAcknowledged e -> answered(e.version(), ConfigState.ACCEPTED, "", e.at());
         case ConfigRejected e -> answered(e.version(), ConfigState.REJECTED, e.reason(), e.at());
       };
@@ -197,6 +205,7 @@ public final class InstrumentJournal
       case Remove c -> new Removed(c.purge(), c.by(), now);
       case SetConfig c -> new ConfigSet(state.latest().map(v -> v.version() + 1).orElse(1L), c.json(), c.by(),
           c.note(), now);
+      case ChangeManifest c -> new ManifestChanged(c.manifest(), c.by(), now);
       case AcknowledgeConfig c -> new ConfigAcknowledged(c.version(), now);
       case RejectConfig c -> new ConfigRejected(c.version(), c.reason(), now);
     };

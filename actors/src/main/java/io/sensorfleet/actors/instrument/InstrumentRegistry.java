@@ -58,6 +58,10 @@ public final class InstrumentRegistry
   public record Remove(InstrumentId id, boolean purge, Principal by,
                        ActorRef<StatusReply<Instrument.Status>> replyTo) implements Command {}
 
+  /** Moves an Instrument to another image, keeping its storage, configuration and record. */
+  public record ChangeImage(InstrumentId id, io.sensorfleet.core.manifest.ImageAlias image, Principal by,
+                            ActorRef<StatusReply<Instrument.Status>> replyTo) implements Command {}
+
   /** Sets a new configuration version of an Instrument. */
   public record SetConfig(InstrumentId id, String json, Principal by,
                           ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) implements Command {}
@@ -159,6 +163,8 @@ public final class InstrumentRegistry
         .onCommand(Stop.class, (state, c) -> forward(c.id(), c.replyTo(), new Instrument.Stop(c.by(), c.replyTo())))
         .onCommand(Remove.class, (state, c) -> forward(c.id(), c.replyTo(),
             new Instrument.Remove(c.purge(), c.by(), c.replyTo())))
+        .onCommand(ChangeImage.class, (state, c) -> forward(c.id(), c.replyTo(),
+            new Instrument.ChangeImage(c.image(), c.by(), c.replyTo())))
         .onCommand(SetConfig.class, (state, c) -> forward(c.id(), c.replyTo(),
             new Instrument.SetConfig(c.json(), c.by(), c.replyTo())))
         .onCommand(RollbackConfig.class, (state, c) -> forward(c.id(), c.replyTo(),

@@ -84,6 +84,12 @@ public record InstrumentManifest(
   }
 
   /** A manifest with every default: no network, no persistent storage, no permissions, empty config. */
+  /** The same manifest on another image (an upgrade, or a rollback to an earlier image). */
+  public InstrumentManifest withImage(ImageAlias newImage) {
+    return new InstrumentManifest(id, newImage, description, command, network, storage, retention, health, limits, ui,
+        control, permissions, config);
+  }
+
   public static InstrumentManifest withDefaults(InstrumentId id, ImageAlias image) {
     return new InstrumentManifest(id, image, Optional.empty(), List.of(), new NetworkMode.None(), Storage.DEFAULT,
         DEFAULT_RETENTION, Health.DEFAULT, Limits.DEFAULT, Optional.empty(), ControlChannel.SOCKET, List.of(),

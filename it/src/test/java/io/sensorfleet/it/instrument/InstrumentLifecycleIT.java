@@ -65,7 +65,7 @@ class InstrumentLifecycleIT {
     programs = data.resolve("programs");
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder")) {
+    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder", "up")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -104,8 +104,13 @@ class InstrumentLifecycleIT {
                 TestProbe<AuditLog.Command> audits) implements AutoCloseable {
 
     static Sensor start() throws Exception {
+      Path journal = data.resolve("journal");
       Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
-          "sensor.data-dir", data.resolve("journal").toString(),
+          "sensor.data-dir", journal.toString(),
+          // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
+          // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
+          "pekko-persistence-jdbc.shared-databases.sensorfleet.db.url", "jdbc:h2:file:" + journal
+              + "/journal/sensorfleet;DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1",
           "sensor.instruments.programs-root", programs.toString(),
           "sensor.instruments.hello-timeout", "60s",
           "sensor.instruments.restart-backoff-min", "500ms",
@@ -438,5 +443,44 @@ class InstrumentLifecycleIT {
     return org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
         .until(() -> sensor.list().stream().filter(s -> s.id().equals(id)).findFirst()
             .flatMap(Instrument.Status::retention), r -> r.isPresent() && until.test(r.get())).orElseThrow();
+  }
+
+  private static String lxc(String... args) throws Exception {
+    var command = new java.util.ArrayList<>(List.of("lxc"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, SECONDS) && p.exitValue() == 0, String.join(" ", command) + ": " + out);
+    return out.trim();
+  }
+
+  @Test
+  void changing_the_image_recreates_the_container_and_keeps_data_config_and_state() throws Exception {
+    InstrumentId id = InstrumentId.of(RUN + "-up");
+    String alias = "sft-" + RUN + "/jvm-next";  // a second alias of the JVM image stands in for a new release
+    lxc("image", "alias", "create", alias, lxc("image", "list", "sensorfleet/jvm", "-c", "F", "--format", "csv"));
+    try (Sensor sensor = Sensor.start()) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
+          storage: {persistent: 32MiB, transient: 8MiB}
+          config: {heartbeat_seconds: 3600}
+          """.formatted(id.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      LxdRuntime lxd = LxdRuntime.create(sensor.kit().system());
+      shAs(lxd, id, 1000, "echo kept > /var/lib/instrument/marker");
+
+      var changed = sensor.ask(r -> new InstrumentRegistry.ChangeImage(id,
+          io.sensorfleet.core.manifest.ImageAlias.of(alias), Principal.user("alice"), r));
+      assertEquals(alias, changed.manifest().orElseThrow().image().value());
+      assertEquals(Actual.RUNNING, changed.actual());
+      assertTrue(changed.connected(), "running again after the change");
+      assertEquals("kept", shAs(lxd, id, 1000, "cat /var/lib/instrument/marker").trim());
+      sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+    } finally {
+      lxc("image", "alias", "delete", alias);
+    }
   }
 }
