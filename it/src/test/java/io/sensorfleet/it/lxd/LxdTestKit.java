@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +36,6 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
 
 /**
  * What the LXD ITs share: an actor system, the runtime on the system's LXD, a name prefix of their own
@@ -144,31 +142,12 @@ final class LxdTestKit implements AutoCloseable {
 
   /** The stage's value; its failure rethrown as it is (a {@code ContainerRuntimeException} stays one). */
   static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new IllegalStateException("no result within " + TIMEOUT, e);
-    }
+    return io.sensorfleet.it.support.Stages.await(stage, TIMEOUT);
   }
 
   /** The failure the stage ends with; fails the test if it succeeds. */
   static <E extends ContainerRuntimeException> E failure(Class<E> expected, CompletionStage<?> stage) {
-    try {
-      Object value = stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return fail("expected " + expected.getSimpleName() + " but got " + value);
-    } catch (ExecutionException e) {
-      if (expected.isInstance(e.getCause())) {
-        return expected.cast(e.getCause());
-      }
-      return fail("expected " + expected.getSimpleName() + " but got " + e.getCause(), e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      return fail("no result within " + TIMEOUT, e);
-    }
+    return io.sensorfleet.it.support.Stages.failure(expected, stage, TIMEOUT);
   }
 
   /** Deletes every container and volume of this run, and its host directories, then stops the actor system. */
@@ -265,26 +244,10 @@ final class LxdTestKit implements AutoCloseable {
   }
 
   private static String randomId() {
-    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    var random = new SecureRandom();
-    var id = new StringBuilder();
-    for (int i = 0; i < 6; i++) {
-      id.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return id.toString();
+    return io.sensorfleet.it.support.Stages.randomId();
   }
 
   private static void terminate(ActorSystem<Void> system) {
-    try {
-      Http.get(system).shutdownAllConnectionPools().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException | InterruptedException | TimeoutException e) {
-      // Terminating anyway.
-    }
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException | InterruptedException | TimeoutException e) {
-      // Nothing else to do.
-    }
+    io.sensorfleet.it.support.Stages.terminate(system);
   }
 }

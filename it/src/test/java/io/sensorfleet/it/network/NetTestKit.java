@@ -48,7 +48,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
 
 /**
  * What the network ITs share: LXD, a provisioner factory, and host plumbing of their own (bridges, veth pairs,
@@ -338,30 +337,12 @@ final class NetTestKit implements AutoCloseable {
   // ---- waiting and cleanup
 
   static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new IllegalStateException("no result within " + TIMEOUT, e);
-    }
+    return io.sensorfleet.it.support.Stages.await(stage, TIMEOUT);
   }
 
   /** The failure the stage ends with, which must be {@code type} itself (the port never wraps it). */
   static <E extends Throwable> E failure(Class<E> type, CompletionStage<?> stage) {
-    try {
-      Object value = stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return fail("expected " + type.getSimpleName() + " but got " + value);
-    } catch (ExecutionException e) {
-      var seen = new Throwable[1];
-      stage.whenComplete((v, t) -> seen[0] = t);
-      return assertInstanceOf(type, seen[0]);
-    } catch (InterruptedException | TimeoutException e) {
-      return fail("no result within " + TIMEOUT, e);
-    }
+    return io.sensorfleet.it.support.Stages.failure(type, stage, TIMEOUT);
   }
 
   /** Deletes the run's containers, nftables tables, namespaces and interfaces, then its marker. */
@@ -495,26 +476,10 @@ final class NetTestKit implements AutoCloseable {
   }
 
   private static String randomId() {
-    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    var random = new SecureRandom();
-    var id = new StringBuilder();
-    for (int i = 0; i < 6; i++) {
-      id.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return id.toString();
+    return io.sensorfleet.it.support.Stages.randomId();
   }
 
   private static void terminate(ActorSystem<Void> system) {
-    try {
-      Http.get(system).shutdownAllConnectionPools().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException | InterruptedException | TimeoutException e) {
-      // Terminating anyway.
-    }
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException | InterruptedException | TimeoutException e) {
-      // Nothing else to do.
-    }
+    io.sensorfleet.it.support.Stages.terminate(system);
   }
 }

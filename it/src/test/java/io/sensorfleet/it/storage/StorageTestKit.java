@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +37,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
 
 /**
  * What the storage ITs share: LXD, a btrfs pool of their own ({@code sft-<run>}, 1 GiB on a loop file), the
@@ -211,31 +209,12 @@ final class StorageTestKit implements AutoCloseable {
   }
 
   static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      throw new IllegalStateException("no result within " + TIMEOUT, e);
-    }
+    return io.sensorfleet.it.support.Stages.await(stage, TIMEOUT);
   }
 
   /** The failure the stage ends with, as it is (not wrapped); fails the test if it succeeds. */
   static <E extends Throwable> E failure(Class<E> expected, CompletionStage<?> stage) {
-    try {
-      Object value = stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return fail("expected " + expected.getSimpleName() + " but got " + value);
-    } catch (ExecutionException e) {
-      if (expected.isInstance(e.getCause())) {
-        return expected.cast(e.getCause());
-      }
-      return fail("expected " + expected.getSimpleName() + " but got " + e.getCause(), e.getCause());
-    } catch (InterruptedException | TimeoutException e) {
-      return fail("no result within " + TIMEOUT, e);
-    }
+    return io.sensorfleet.it.support.Stages.failure(expected, stage, TIMEOUT);
   }
 
   record Result(int exitCode, String stdout, String stderr) {}
@@ -389,26 +368,10 @@ final class StorageTestKit implements AutoCloseable {
   }
 
   private static String randomId() {
-    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    var random = new SecureRandom();
-    var id = new StringBuilder();
-    for (int i = 0; i < 6; i++) {
-      id.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return id.toString();
+    return io.sensorfleet.it.support.Stages.randomId();
   }
 
   private static void terminate(ActorSystem<Void> system) {
-    try {
-      Http.get(system).shutdownAllConnectionPools().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException | InterruptedException | TimeoutException e) {
-      // Terminating anyway.
-    }
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException | InterruptedException | TimeoutException e) {
-      // Nothing else to do.
-    }
+    io.sensorfleet.it.support.Stages.terminate(system);
   }
 }
