@@ -65,7 +65,8 @@ class InstrumentLifecycleIT {
     programs = data.resolve("programs");
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder", "up")) {
+    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder", "up", "junk",
+        "steady")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -481,6 +482,44 @@ class InstrumentLifecycleIT {
       sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
     } finally {
       lxc("image", "alias", "delete", alias);
+    }
+  }
+
+  @Test
+  void an_instrument_flooding_garbage_is_cut_off_while_its_neighbour_and_the_sensor_carry_on() throws Exception {
+    InstrumentId junk = InstrumentId.of(RUN + "-junk");
+    InstrumentId steady = InstrumentId.of(RUN + "-steady");
+    try (Sensor sensor = Sensor.start()) {
+      String[] programs = {"-cp, /opt/instrument/sample-instrument.jar, "
+          + "io.sensorfleet.instruments.sample.GarbageInstrument", "-jar, /opt/instrument/sample-instrument.jar"};
+      List<InstrumentId> ids = List.of(junk, steady);
+      for (int i = 0; i < 2; i++) {
+        InstrumentId id = ids.get(i);
+        String program = programs[i];
+        sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+            id: %s
+            image: sensorfleet/jvm
+            command: [java, -XX:TieredStopAtLevel=1, %s]
+            health: {interval: 1s, timeout: 900ms, failures-before-restart: 100}
+            limits: {cpus: 1, memory: 256MiB, processes: 128}
+            config: {heartbeat_seconds: 3600}
+            """.formatted(id.value(), program)), Principal.user("it"), r));
+        sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      }
+      // The platform answers the garbage with error frames, then closes the connection (rate-limited): every
+      // reconnect says hello and is cut off again, so its health checks keep failing.
+      org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(
+          () -> sensor.list().stream().filter(s -> s.id().equals(junk)).findFirst().orElseThrow().health()
+              .consecutiveFailures() >= 3);
+      // Meanwhile the neighbour answered every check on time, and the sensor answered us throughout.
+      var neighbour = sensor.list().stream().filter(s -> s.id().equals(steady)).findFirst().orElseThrow();
+      assertTrue(neighbour.connected());
+      assertEquals(0, neighbour.health().consecutiveFailures(), neighbour.health().toString());
+      assertTrue(neighbour.health().recent().stream().allMatch(c -> c.latency().isPresent()),
+          neighbour.health().recent().toString());
+      for (InstrumentId id : ids) {
+        sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+      }
     }
   }
 }
