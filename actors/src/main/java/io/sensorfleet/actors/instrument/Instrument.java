@@ -13,7 +13,13 @@ import io.sensorfleet.audit.Outcome;
 import io.sensorfleet.audit.Principal;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.InstrumentManifest;
+import io.sensorfleet.core.manifest.ImageAlias;
+import io.sensorfleet.core.network.NetworkProvisioner;
 import io.sensorfleet.core.protocol.Frame;
+import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.core.runtime.ExecRequest;
+import io.sensorfleet.core.storage.InstrumentStorage;
+import io.sensorfleet.core.storage.StorageRequest;
 import io.sensorfleet.core.runtime.ContainerFile;
 import io.sensorfleet.core.runtime.ContainerInfo;
 import io.sensorfleet.core.runtime.ContainerRuntimeException;
@@ -26,6 +32,12 @@ import io.sensorfleet.core.runtime.ResourceLimits;
 import io.sensorfleet.core.runtime.SecureDefaults;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +52,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
@@ -76,7 +89,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
    * Moves the Instrument to another image: its container is recreated (storage, config and journal are kept) and
    * started again if it was running. Replies once done.
    */
-  public record ChangeImage(io.sensorfleet.core.manifest.ImageAlias image, Principal by,
+  public record ChangeImage(ImageAlias image, Principal by,
                             ActorRef<StatusReply<Status>> replyTo) implements Command {}
 
   /** Sets a new configuration version (a JSON object), delivered at once if the Instrument is connected. */
@@ -109,8 +122,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
                                long violations, List<String> examples, Instant checkedAt) {}
 
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
-  public record Deps(ContainerRuntime runtime, io.sensorfleet.core.network.NetworkProvisioner network,
-                     io.sensorfleet.core.storage.InstrumentStorage storage, InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
+  public record Deps(ContainerRuntime runtime, NetworkProvisioner network,
+                     InstrumentStorage storage, InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
                      ActorRef<Status> statusListener, Clock clock) {}
 
   private record Recovered(InstrumentJournal.State state) implements Command {}
@@ -171,7 +184,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private HealthTracker health;
   private Optional<PendingCheck> pendingCheck = Optional.empty();
   private long checks;
-  private Optional<java.nio.file.Path> busDirectory = Optional.empty();
+  private Optional<Path> busDirectory = Optional.empty();
   private int channelIncarnation;
   private Optional<RetentionCheck> retention = Optional.empty();
   private long retentionRounds;
@@ -206,7 +219,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   /** While a step is in flight: status answers, everything else waits. */
-  private org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> busy() {
+  private ReceiveBuilder<Command> busy() {
     return withConfig(newReceiveBuilder())
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(WrappedChannel.class, this::onChannelEvent)
@@ -331,7 +344,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     });
   }
 
-  private Behavior<Command> createContainer(InstrumentManifest manifest, java.util.function.Supplier<Behavior<Command>> then) {
+  private Behavior<Command> createContainer(InstrumentManifest manifest, Supplier<Behavior<Command>> then) {
     ContainerSpec spec = SecureDefaults.apply(
         ContainerSpec.of(containerName(), manifest.image().value())
             .withLabel(LABEL, id.value())
@@ -339,7 +352,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
             manifest.limits().processes()));
     CompletionStage<Void> created = deps.runtime().create(spec)
-        .thenCompose(v -> deps.storage().prepare(id, io.sensorfleet.core.storage.StorageRequest.of(manifest.storage())))
+        .thenCompose(v -> deps.storage().prepare(id, StorageRequest.of(manifest.storage())))
         .thenApply(plan -> (Void) null);
     if (!manifest.command().isEmpty()) {
       byte[] entrypoint = entrypoint(manifest.command()).getBytes(StandardCharsets.UTF_8);
@@ -394,7 +407,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         PeerCheck.lxdContainer(containerName()), deps.channel(), channelEvents, deps.audit()),
         "channel-" + (++channelIncarnation)));
     updateWelcome();
-    return withConfig(Behaviors.receive(Command.class))
+    return withConfig(newReceiveBuilder())
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Install.class, this::stashIt)
         .onMessage(Start.class, this::stashIt)
@@ -413,7 +426,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .build();
   }
 
-  private Behavior<Command> startContainer(ContainerInfo info, java.nio.file.Path busDir, boolean adopt) {
+  private Behavior<Command> startContainer(ContainerInfo info, Path busDir, boolean adopt) {
     CompletionStage<Void> devices = ensureDevice(info, BUS_DEVICE,
         new Device.Disk(busDir.toString(), "/run/sensorfleet", false))
         // Persistent (encrypted, quota'd) and transient storage: mounted on the host for this uid range.
@@ -491,7 +504,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     observe(Actual.FAILED, reason);
     answerWaitingWithError(reason);
     // Leave nothing half-running: the container is stopped; desired state stays as asked, for the operator.
-    pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO)
+    pipe("stop", deps.runtime().stop(containerName(), Duration.ZERO)
         .exceptionally(e -> null).thenCompose(release()), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, d -> stash.unstashAll(stopped()))
@@ -568,7 +581,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     actingFor = remove.by();
     stopHealthChecks(HealthTracker.State.STOPPED);
     waiting.add(remove.replyTo());
-    CompletionStage<Void> gone = deps.runtime().stop(containerName(), java.time.Duration.ZERO)
+    CompletionStage<Void> gone = deps.runtime().stop(containerName(), Duration.ZERO)
         .exceptionally(e -> null)
         .thenCompose(release())
         .thenCompose(v -> deps.runtime().delete(containerName()))
@@ -598,7 +611,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
    * Host-side network state (nftables rules) and the storage mounts go with the container; safe when nothing was
    * planned or opened. Built on the actor's thread, run later by the stage: it touches no actor state.
    */
-  private java.util.function.Function<Void, CompletionStage<Void>> release() {
+  private Function<Void, CompletionStage<Void>> release() {
     var log = getContext().getLog();
     var manifest = record.manifest();
     var network = deps.network();
@@ -624,18 +637,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   // ---- configuration -----------------------------------------------------------------------------------------
 
-  private org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> withConfig(
-      org.apache.pekko.actor.typed.javadsl.ReceiveBuilder<Command> builder) {
-    return builder
-        .onMessage(SetConfig.class, this::onSetConfig)
-        .onMessage(RollbackConfig.class, this::onRollbackConfig)
-        .onMessage(GetConfigHistory.class, this::onGetConfigHistory)
-        .onMessage(ConfigJournaled.class, this::onConfigJournaled)
-        .onMessage(JournalUpdated.class, this::onJournalUpdated);
-  }
-
-  private org.apache.pekko.actor.typed.javadsl.BehaviorBuilder<Command> withConfig(
-      org.apache.pekko.actor.typed.javadsl.BehaviorBuilder<Command> builder) {
+  private ReceiveBuilder<Command> withConfig(
+      ReceiveBuilder<Command> builder) {
     return builder
         .onMessage(SetConfig.class, this::onSetConfig)
         .onMessage(RollbackConfig.class, this::onRollbackConfig)
@@ -645,9 +648,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> onSetConfig(SetConfig command) {
-    io.sensorfleet.core.protocol.RawJson json;
+    RawJson json;
     try {
-      json = io.sensorfleet.core.protocol.RawJson.of(command.json());
+      json = RawJson.of(command.json());
     } catch (IllegalArgumentException e) {
       return refuseConfig(command.replyTo(), "the configuration is not valid JSON: " + e.getMessage());
     }
@@ -707,14 +710,14 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private void deliverPendingConfig() {
     record.latest().filter(v -> v.state() == InstrumentJournal.ConfigState.PENDING).filter(v -> connected)
         .ifPresent(v -> channel.ifPresent(c -> c.tell(new InstrumentChannel.Outbound(
-            new io.sensorfleet.core.protocol.Frame.Config("c" + v.version(), v.version(),
-                io.sensorfleet.core.protocol.RawJson.of(v.json()))))));
+            new Frame.Config("c" + v.version(), v.version(),
+                RawJson.of(v.json()))))));
   }
 
   /** A (re)connecting Instrument gets the newest accepted version in its welcome. */
   private void updateWelcome() {
     channel.ifPresent(c -> c.tell(record.latestAccepted()
-        .map(v -> InstrumentChannel.SetWelcomeConfig.of(v.version(), io.sensorfleet.core.protocol.RawJson.of(v.json())))
+        .map(v -> InstrumentChannel.SetWelcomeConfig.of(v.version(), RawJson.of(v.json())))
         .orElse(InstrumentChannel.SetWelcomeConfig.none())));
   }
 
@@ -748,9 +751,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
    * the container, so what the Instrument claims is never what the status shows.
    */
   private void verifyRetention(Instant cutoff, Optional<Frame.RetentionReport> report) {
-    long minutes = Math.max(1, (java.time.Duration.between(cutoff, deps.clock().instant()).toSeconds() + 59) / 60);
-    var find = new io.sensorfleet.core.runtime.ExecRequest(List.of("find", "/var/lib/instrument", "-xdev",
-        "-type", "f", "-mmin", "+" + minutes), java.util.Map.of(), "/", 0, 0);
+    long minutes = Math.max(1, (Duration.between(cutoff, deps.clock().instant()).toSeconds() + 59) / 60);
+    var find = new ExecRequest(List.of("find", "/var/lib/instrument", "-xdev",
+        "-type", "f", "-mmin", "+" + minutes), Map.of(), "/", 0, 0);
     getContext().pipeToSelf(deps.runtime().exec(containerName(), find), (result, error) -> {
       if (error != null) {
         return new RetentionUnverified(error.getMessage());
@@ -798,7 +801,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     }
     String correlationId = "h" + (++checks);
     pendingCheck = Optional.of(new PendingCheck(correlationId, now));
-    channel.ifPresent(c -> c.tell(new InstrumentChannel.Outbound(new io.sensorfleet.core.protocol.Frame.HealthQuery(
+    channel.ifPresent(c -> c.tell(new InstrumentChannel.Outbound(new Frame.HealthQuery(
         correlationId))));
     timers.startSingleTimer(new HealthTimeout(correlationId), record.manifest().orElseThrow().health().timeout());
     return Behaviors.same();
@@ -813,7 +816,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onHealthReport(io.sensorfleet.core.protocol.Frame.HealthReport report) {
+  private Behavior<Command> onHealthReport(Frame.HealthReport report) {
     var pending = pendingCheck.filter(p -> report.re().map(p.correlationId()::equals).orElse(false));
     if (pending.isEmpty()) {
       return Behaviors.same();  // unsolicited or late: the check it answers already timed out
@@ -827,14 +830,14 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       case FAILED -> HealthTracker.Result.FAILED;
     };
     return recordCheck(new HealthTracker.Check(now, result,
-        Optional.of(java.time.Duration.between(pending.get().sentAt(), now)), report.detail()));
+        Optional.of(Duration.between(pending.get().sentAt(), now)), report.detail()));
   }
 
   private Behavior<Command> recordCheck(HealthTracker.Check check) {
     var before = health.state();
     health = health.record(check);
     if (health.state() != before) {
-      audit("instrument " + health.state().name().toLowerCase(java.util.Locale.ROOT),
+      audit("instrument " + health.state().name().toLowerCase(Locale.ROOT),
           check.failed() ? Outcome.FAILED : Outcome.OK, check.result() + ": " + check.detail());
     }
     publish();
@@ -853,7 +856,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     actingFor = Principal.platform();
     audit("instrument restarted", Outcome.FAILED, reason);
     observe(Actual.STARTING, reason);
-    pipe("stop", deps.runtime().stop(containerName(), java.time.Duration.ZERO).exceptionally(e -> null)
+    pipe("stop", deps.runtime().stop(containerName(), Duration.ZERO).exceptionally(e -> null)
         .thenCompose(release()), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -886,15 +889,15 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           return started("hello from " + c.software() + ", protocol " + c.version());
         }
       }
-      case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.ConfigAck ack -> {
+      case InstrumentChannel.Inbound in when in.frame() instanceof Frame.ConfigAck ack -> {
         answerConfig(new InstrumentJournal.AcknowledgeConfig(ack.version()), "config accepted", Outcome.OK,
             "version " + ack.version());
       }
-      case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.ConfigReject rej -> {
+      case InstrumentChannel.Inbound in when in.frame() instanceof Frame.ConfigReject rej -> {
         answerConfig(new InstrumentJournal.RejectConfig(rej.version(), rej.reason()), "config rejected",
             Outcome.FAILED, "version " + rej.version() + ": " + rej.reason());
       }
-      case InstrumentChannel.Inbound in when in.frame() instanceof io.sensorfleet.core.protocol.Frame.HealthReport r
+      case InstrumentChannel.Inbound in when in.frame() instanceof Frame.HealthReport r
           && record.actual() == Actual.RUNNING -> {
         return onHealthReport(r);
       }
@@ -959,7 +962,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         (state, error) -> state != null ? new Journaled(state) : new StepFailed("journal", error));
   }
 
-  private Behavior<Command> awaitJournal(java.util.function.Function<InstrumentJournal.State, Behavior<Command>> then) {
+  private Behavior<Command> awaitJournal(Function<InstrumentJournal.State, Behavior<Command>> then) {
     return busy()
         .onMessage(Journaled.class, j -> {
           record = j.state();
@@ -1007,7 +1010,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return id.containerName();
   }
 
-  private <T> void pipe(String step, CompletionStage<T> stage, java.util.function.Function<T, Command> onSuccess) {
+  private <T> void pipe(String step, CompletionStage<T> stage, Function<T, Command> onSuccess) {
     getContext().pipeToSelf(stage, (value, error) -> error == null ? onSuccess.apply(value)
         : new StepFailed(step, error));
   }

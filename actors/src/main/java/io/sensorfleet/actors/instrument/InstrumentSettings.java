@@ -14,14 +14,13 @@ import java.time.Duration;
  * @param programsRoot   host directory holding, per Instrument id, the program files mounted read-only at
  *                       {@code /opt/instrument} (the operator decides what host path an Instrument sees, never its
  *                       manifest); absent directory = nothing mounted
- * @param storagePool    LXD storage pool for Instrument containers
  * @param restartBackoffMin first delay before a restart caused by failed health checks; doubles each time
  * @param restartBackoffMax cap of that delay
  * @param healthHistory  how many recent health results each Instrument keeps
  * @param retentionInterval how often a running Instrument is told to enforce its retention, then checked
  */
 public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
-                                 String storagePool, Duration restartBackoffMin, Duration restartBackoffMax,
+                                 Duration restartBackoffMin, Duration restartBackoffMax,
                                  int healthHistory, Duration retentionInterval) {
 
   public static InstrumentSettings from(Config config) {
@@ -31,7 +30,6 @@ public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, D
         c.getDuration("adopt-timeout"),
         c.getDuration("stop-grace"),
         Path.of(c.getString("programs-root")),
-        c.getString("storage-pool"),
         c.getDuration("restart-backoff-min"),
         c.getDuration("restart-backoff-max"),
         c.getInt("health-history"),
