@@ -93,6 +93,31 @@ public final class HostNetworkProvisioner implements NetworkProvisioner {
     });
   }
 
+  @Override
+  public CompletionStage<Void> adopt(InstrumentId instrument, NetworkMode mode) {
+    return async(() -> {
+      allowlist().check(instrument, mode, plannedClaims()).claimOrThrow(instrument);
+      switch (mode) {
+        case NetworkMode.Dedicated d -> {
+          InstrumentId previous = dedicated.putIfAbsent(d.interfaceName(), instrument);
+          if (previous != null && !previous.equals(instrument)) {
+            throw new NetworkException.Refused(instrument, "interface '" + d.interfaceName()
+                + "' is already dedicated to Instrument '" + previous + "'; a dedicated interface has exactly one"
+                + " holder");
+          }
+        }
+        case NetworkMode.Passive p -> nft(NftRules.passiveDrop(settings.nftTable(), passiveHostName(instrument)));
+        case NetworkMode.Bridged b -> {
+          if (settings.isolateBridges()) {
+            nft(NftRules.bridgeGuard(settings.nftTable(), allowlist().bridges()));
+          }
+        }
+        case NetworkMode.None n -> { }
+      }
+      return null;
+    });
+  }
+
   /** The Instruments holding a dedicated interface by plan, as claims (what {@link #plan} checks against). */
   public Set<NetworkClaim> plannedClaims() {
     return dedicated.entrySet().stream()

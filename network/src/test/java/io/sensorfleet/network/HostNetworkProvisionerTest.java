@@ -155,6 +155,28 @@ class HostNetworkProvisionerTest {
   }
 
   @Test
+  void adopting_a_running_passive_instrument_installs_its_ingress_drop_again_although_its_host_end_exists() {
+    String hostName = HONEYPOT.hostInterfaceName("sfp");
+    host.with(hostName, "{\"ifname\":\"x\",\"link_type\":\"ether\",\"addr_info\":[]}");
+    await(provisioner.adopt(HONEYPOT, NetworkMode.Passive.everything()));
+    assertTrue(host.scripts.getLast().endsWith("add rule netdev sf " + hostName + " counter drop\n"));
+  }
+
+  @Test
+  void adopting_a_dedicated_instrument_claims_its_interface_again() {
+    await(provisioner.adopt(HONEYPOT, new NetworkMode.Dedicated("eth2")));
+    assertEquals(Set.of(new NetworkClaim.DedicatedInterface(HONEYPOT, "eth2")), provisioner.plannedClaims());
+    failure(NetworkException.Refused.class, provisioner.adopt(OTHER, new NetworkMode.Dedicated("eth2")));
+  }
+
+  @Test
+  void adopting_a_bridged_instrument_guards_the_declared_bridges_again() {
+    await(provisioner.adopt(HONEYPOT, new NetworkMode.Bridged("br-honeynet")));
+    assertTrue(host.scripts.getLast().contains("iifname { \"br-gone\", \"br-honeynet\", \"eth9\" } counter drop"),
+        host.scripts.getLast());
+  }
+
+  @Test
   void fails_with_the_tools_own_error_output() {
     host.nftFailure = "Error: Could not process rule: Operation not permitted";
     var failed = failure(NetworkException.HostCommandFailed.class,

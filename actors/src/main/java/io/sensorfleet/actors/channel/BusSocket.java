@@ -14,6 +14,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -191,13 +192,26 @@ public final class BusSocket implements AutoCloseable {
       try {
         AFUNIXSocketCredentials credentials = channel.getPeerCredentials();
         peer = new PeerIdentity(credentials.getPid(), credentials.getUid(), credentials.getGid(),
-            readCgroup(credentials.getPid()));
+            readCgroup(credentials.getPid()), readCmdline(credentials.getPid()));
       } catch (IOException | RuntimeException e) {
         closeQuietly(channel);
         listener.acceptFailed(e);
         continue;
       }
       listener.accepted(new BusConnection(channel, peer));
+    }
+  }
+
+  /** The process's arguments; empty if it has already gone. */
+  static List<String> readCmdline(long pid) {
+    if (pid <= 0) {
+      return List.of();
+    }
+    try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
+      String raw = new String(in.readNBytes(MAX_CGROUP_BYTES), StandardCharsets.UTF_8);
+      return raw.isEmpty() ? List.of() : List.of(raw.split("\0"));
+    } catch (IOException e) {
+      return List.of();
     }
   }
 

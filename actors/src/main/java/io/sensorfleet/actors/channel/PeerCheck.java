@@ -1,7 +1,9 @@
 package io.sensorfleet.actors.channel;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * Decides whether the process on the other end of an accepted connection may speak for the socket's Instrument.
@@ -22,6 +24,50 @@ public interface PeerCheck {
     return peer -> {
       Optional<String> first = refusal(peer);
       return first.isPresent() ? first : other.refusal(peer);
+    };
+  }
+
+  /** Either check may accept; when both refuse, both reasons are given. */
+  default PeerCheck or(PeerCheck other) {
+    Objects.requireNonNull(other, "other");
+    return peer -> {
+      Optional<String> first = refusal(peer);
+      if (first.isEmpty()) {
+        return first;
+      }
+      return other.refusal(peer).map(second -> first.get() + "; " + second);
+    };
+  }
+
+  /**
+   * The peer is LXD's {@code forkproxy} for a proxy device whose listening end is inside container
+   * {@code containerName} (a {@code control: tcp} Instrument's 127.0.0.1:7070): it runs as host root with the
+   * command line {@code lxd forkproxy -- <listen pid> <fd> <listen address> ...}, and the listen pid runs in the
+   * container's cgroup. Only LXD (host root) can start such a process; a container's own processes have mapped
+   * uids, and another container's proxy names another container's pid.
+   *
+   */
+  static PeerCheck lxdProxy(String containerName) {
+    return lxdProxy(containerName, BusSocket::readCgroup);
+  }
+
+  /** {@link #lxdProxy(String)} with the cgroup reader given (tests). */
+  static PeerCheck lxdProxy(String containerName, LongFunction<String> cgroupOf) {
+    PeerCheck inside = lxdContainer(containerName);
+    return peer -> {
+      List<String> args = peer.cmdline();
+      if (peer.uid() != 0 || args.size() < 4 || !args.get(0).endsWith("lxd") || !args.get(1).equals("forkproxy")
+          || !args.get(2).equals("--")) {
+        return Optional.of("the peer is not LXD's forkproxy");
+      }
+      long listenPid;
+      try {
+        listenPid = Long.parseLong(args.get(3));
+      } catch (NumberFormatException e) {
+        return Optional.of("the peer's forkproxy names no listening pid");
+      }
+      return inside.refusal(new PeerIdentity(listenPid, 0, 0, cgroupOf.apply(listenPid)))
+          .map(reason -> "the peer is a forkproxy listening elsewhere: " + reason);
     };
   }
 

@@ -12,6 +12,7 @@ import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.Outcome;
 import io.sensorfleet.audit.Principal;
 import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.manifest.ControlChannel;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import io.sensorfleet.core.manifest.ImageAlias;
 import io.sensorfleet.core.network.NetworkProvisioner;
@@ -167,6 +168,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private static final int INSTRUMENT_UID = 1000;  // the `instrument` user of the base images (lxd-setup.md)
   static final String BUS_DEVICE = "bus";
   static final String PROGRAM_DEVICE = "program";
+  static final String CONTROL_DEVICE = "control";
+  static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
 
@@ -403,8 +406,12 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       return startContainer(info, busDirectory.get(), adopt);
     }
     var owner = new BusSocket.Owner((int) base + INSTRUMENT_UID, (int) base + INSTRUMENT_UID);
-    channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner,
-        PeerCheck.lxdContainer(containerName()), deps.channel(), channelEvents, deps.audit()),
+    // A `control: tcp` Instrument's frames arrive through LXD's forkproxy (127.0.0.1:7070 inside → bus.sock).
+    PeerCheck peers = record.manifest().orElseThrow().control() == ControlChannel.TCP
+        ? PeerCheck.lxdContainer(containerName()).or(PeerCheck.lxdProxy(containerName()))
+        : PeerCheck.lxdContainer(containerName());
+    channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner, peers, deps.channel(),
+        channelEvents, deps.audit()),
         "channel-" + (++channelIncarnation)));
     updateWelcome();
     return withConfig(newReceiveBuilder())
@@ -438,13 +445,19 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           }
           return all;
         });
+    if (record.manifest().orElseThrow().control() == ControlChannel.TCP) {
+      // About 1 s more per start (lxd.md), so only for Instruments that ask: busybox tools have no unix sockets.
+      devices = devices.thenCompose(v -> ensureDevice(info, CONTROL_DEVICE, new Device.Proxy(TCP_CONTROL_LISTEN,
+          "unix:" + busDir.resolve(BusSocket.SOCKET_NAME), Device.Proxy.Bind.CONTAINER)));
+    }
     var program = deps.settings().programsRoot().resolve(id.value());
     if (Files.isDirectory(program)) {
       devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
           new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
     }
     var mode = record.manifest().orElseThrow().network();
-    CompletionStage<Void> up = adopt ? devices : devices
+    // Adopting a running container: its devices are there; the host's rules may not be (host reboot, nft flush).
+    CompletionStage<Void> up = adopt ? devices.thenCompose(v -> deps.network().adopt(id, mode)) : devices
         .thenCompose(v -> deps.network().plan(id, mode))
         .thenCompose(plan -> {
           CompletionStage<Void> nics = CompletableFuture.completedFuture(null);

@@ -14,7 +14,9 @@ import java.util.concurrent.CompletionStage;
  *       rejects the install, an allowed check yields the claim to record with the installed Instrument;
  *   <li><b>before every start</b>: {@link #plan}, then the plan's devices go into the container spec
  *       ({@link NetworkPlan#applyTo}) or onto the stopped container ({@code ContainerRuntime.addDevice});
- *   <li><b>after every stop</b> (and after a start that failed): {@link #release}.
+ *   <li><b>after every stop</b> (and after a start that failed): {@link #release};
+ *   <li><b>when a restarted sensor adopts a running container</b>: {@link #adopt}, which puts the host's side back
+ *       (its rules may have gone with a host reboot or an {@code nft flush}) without touching the container.
  * </ol>
  *
  * <p>Calls never block: host commands run on an executor of the implementation, each with a timeout.
@@ -43,4 +45,13 @@ public interface NetworkProvisioner {
    * twice, does nothing.
    */
   CompletionStage<Void> release(InstrumentId instrument, NetworkMode mode);
+
+  /**
+   * Re-asserts the host's side of {@code instrument}'s network for a container that already runs with the devices
+   * of an earlier {@link #plan} (a sensor restart found it running): its firewall rules are installed again
+   * (idempotently) and a dedicated interface is claimed again, but the container's own host interfaces are
+   * expected to exist. Fails like {@link #plan} when the allowlist no longer allows {@code mode}; the caller then
+   * stops the container.
+   */
+  CompletionStage<Void> adopt(InstrumentId instrument, NetworkMode mode);
 }

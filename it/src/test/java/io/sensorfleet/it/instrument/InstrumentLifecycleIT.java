@@ -522,4 +522,24 @@ class InstrumentLifecycleIT {
       }
     }
   }
+
+  @Test
+  void a_busybox_instrument_on_the_tcp_control_channel_says_hello_and_answers_health_with_no_network()
+      throws Exception {
+    InstrumentId id = InstrumentId.of(RUN + "-tcp");
+    Path example = Path.of(System.getProperty("sensorfleet.root", "..")).resolve("conf/instruments/beacon.yaml");
+    String yaml = Files.readString(example).replaceFirst("(?m)^id: beacon$", "id: " + id.value())
+        .replaceFirst("interval: 10s, timeout: 5s", "interval: 2s, timeout: 1s");
+    try (Sensor sensor = Sensor.start()) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow(yaml), Principal.user("it"), r));
+      var started = sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      assertTrue(started.connected(), "the beacon should be connected through the proxy after its hello");
+
+      var healthy = org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
+          .until(() -> sensor.list().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(),
+              s -> s.health().state() == io.sensorfleet.actors.instrument.HealthTracker.State.HEALTHY);
+      assertEquals(Actual.RUNNING, healthy.actual());
+      sensor.ask(r -> new InstrumentRegistry.Remove(id, true, Principal.user("it"), r));
+    }
+  }
 }
