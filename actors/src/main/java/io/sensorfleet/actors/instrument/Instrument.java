@@ -872,13 +872,43 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     pipe("stop", deps.runtime().stop(containerName(), Duration.ZERO).exceptionally(e -> null)
         .thenCompose(release()), v -> new StepDone("stop"));
     return busy()
-        .onMessage(StepDone.class, done -> {
-          timers.startSingleTimer(new RestartDue(), delay);
-          return Behaviors.same();
-        })
-        .onMessage(RestartDue.class, due -> beginStart(false))
+        .onMessage(StepDone.class, done -> restartPending(delay))
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /** The container is down and the restart waits out its backoff: a stop or remove cancels it, at once. */
+  private Behavior<Command> restartPending(Duration delay) {
+    timers.startSingleTimer(new RestartDue(), delay);
+    // A stop or remove that came while the container went down waited in the stash: it is handled now.
+    return stash.unstashAll(withConfig(newReceiveBuilder())
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(WrappedChannel.class, this::onChannelEvent)
+        .onMessage(RestartDue.class, due -> beginStart(false))
+        .onMessage(Stop.class, this::cancelRestartAndStop)
+        .onMessage(Remove.class, remove -> {
+          timers.cancel(new RestartDue());
+          return onRemove(remove);
+        })
+        .onMessage(Install.class, c -> refuse(c.replyTo(), "already installed"))
+        .onMessage(Start.class, this::stashIt)
+        .onMessage(ChangeImage.class, this::stashIt)
+        .build());
+  }
+
+  private Behavior<Command> cancelRestartAndStop(Stop stop) {
+    timers.cancel(new RestartDue());
+    actingFor = stop.by();
+    waiting.add(stop.replyTo());
+    closeChannel();
+    health = health.with(HealthTracker.State.STOPPED);
+    journal(new InstrumentJournal.Want(Desired.STOPPED, actingFor));
+    return awaitJournal(state -> {
+      observe(Actual.STOPPED, "stopped while waiting to restart");
+      audit("instrument stopped", Outcome.OK, "the pending restart was cancelled");
+      answerWaiting();
+      return stash.unstashAll(stopped());
+    });
   }
 
   private void stopHealthChecks(HealthTracker.State state) {

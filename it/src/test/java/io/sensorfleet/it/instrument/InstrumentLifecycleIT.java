@@ -66,7 +66,7 @@ class InstrumentLifecycleIT {
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
     for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder", "up", "junk",
-        "steady")) {
+        "steady", "held")) {
       Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
       Files.copy(jar, dir.resolve("sample-instrument.jar"));
     }
@@ -105,8 +105,13 @@ class InstrumentLifecycleIT {
                 TestProbe<AuditLog.Command> audits) implements AutoCloseable {
 
     static Sensor start() throws Exception {
+      return start(Map.of());
+    }
+
+    /** A sensor with some settings changed, e.g. a long restart backoff. */
+    static Sensor start(Map<String, String> overrides) throws Exception {
       Path journal = data.resolve("journal");
-      Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
+      Config config = ConfigFactory.load(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseMap(Map.of(
           "sensor.data-dir", journal.toString(),
           // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
           // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
@@ -116,7 +121,7 @@ class InstrumentLifecycleIT {
           "sensor.instruments.hello-timeout", "60s",
           "sensor.instruments.restart-backoff-min", "500ms",
           "sensor.instruments.retention-interval", "2s",
-          "sensor.channel.runtime-root", runtimeRoot.toString())));
+          "sensor.channel.runtime-root", runtimeRoot.toString()))));
       ActorTestKit kit = ActorTestKit.create("sensor", config);
       JournalSchema.ensure(kit.system()).toCompletableFuture().get(30, SECONDS);
       TestProbe<AuditLog.Command> audits = kit.createTestProbe();
@@ -242,6 +247,40 @@ class InstrumentLifecycleIT {
 
       sensor.ask(r -> new InstrumentRegistry.Remove(mute, true, Principal.user("it"), r));
       sensor.ask(r -> new InstrumentRegistry.Remove(ok, true, Principal.user("it"), r));
+    }
+  }
+
+  @Test
+  void a_stop_during_the_restart_backoff_cancels_the_restart_at_once() throws Exception {
+    InstrumentId held = InstrumentId.of(RUN + "-held");
+    try (Sensor sensor = Sensor.start(Map.of("sensor.instruments.restart-backoff-min", "10m",
+        "sensor.instruments.restart-backoff-max", "10m"))) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
+                    io.sensorfleet.instruments.sample.MuteInstrument]
+          health: {interval: 1s, timeout: 500ms, failures-before-restart: 1}
+          limits: {cpus: 1, memory: 256MiB, processes: 128}
+          """.formatted(held.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(held, Principal.user("it"), r));
+      sensor.audits().fishForMessage(TIMEOUT, "a restart of " + held + " scheduled in 10 minutes", m ->
+          m instanceof AuditLog.Record rec && rec.request().action().equals("instrument restarted")
+              && rec.request().instrument().equals(java.util.Optional.of(held))
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+
+      // Answered well before the 10-minute backoff ends, and nothing starts afterwards.
+      var stopped = org.apache.pekko.actor.typed.javadsl.AskPattern.<InstrumentRegistry.Command,
+              Instrument.Status>askWithStatus(sensor.registry(), r -> new InstrumentRegistry.Stop(held,
+              Principal.user("it"), r), Duration.ofSeconds(30), sensor.kit().system().scheduler())
+          .toCompletableFuture().get(30, SECONDS);
+      assertEquals(Actual.STOPPED, stopped.actual());
+      assertEquals(io.sensorfleet.actors.instrument.InstrumentJournal.Desired.STOPPED, stopped.desired());
+      assertEquals("stopped while waiting to restart", stopped.detail());
+
+      var restarted = sensor.ask(r -> new InstrumentRegistry.Start(held, Principal.user("it"), r));
+      assertEquals(Actual.RUNNING, restarted.actual(), "an operator's start after the stop works as usual");
+      sensor.ask(r -> new InstrumentRegistry.Remove(held, true, Principal.user("it"), r));
     }
   }
 
