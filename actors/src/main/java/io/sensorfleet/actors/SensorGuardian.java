@@ -1,5 +1,7 @@
 package io.sensorfleet.actors;
 
+import io.sensorfleet.actors.bus.PermissionGate;
+import io.sensorfleet.actors.bus.PolicyStore;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
@@ -9,10 +11,13 @@ import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditReadSide;
 import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.JournalSchema;
-import java.time.Clock;
 import io.sensorfleet.core.network.NetworkProvisioner;
-import io.sensorfleet.core.storage.InstrumentStorage;
 import io.sensorfleet.core.runtime.ContainerRuntime;
+import io.sensorfleet.core.storage.InstrumentStorage;
+import io.sensorfleet.events.UserEventLog;
+import io.sensorfleet.events.UserEventStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,7 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * The root of the sensor's actor tree. It prepares the journal, owns the {@link AuditLog} and its read side,
- * and (in later capabilities) the Instrument registry, the permission gate and the capture engine.
+ * the Instrument registry, the bus (permission gate, policy store, user-event log) and (later) the capture engine.
  *
  * <p>While the journal schema is being prepared the guardian is {@code starting} and stashes every command;
  * once it answers a {@link GetStatus}, everything below it is ready.
@@ -46,6 +51,12 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   /** An operator command for the Instrument registry, passed through unchanged. */
   public record ToInstruments(InstrumentRegistry.Command command) implements Command {}
 
+  /** A command for the bus permission policy (get, replace, grant, revoke), passed through unchanged. */
+  public record ToPolicy(PolicyStore.Command command) implements Command {}
+
+  /** A command for the permission gate (check, stats), passed through unchanged. */
+  public record ToBus(PermissionGate.Command command) implements Command {}
+
   /** The sensor's own view of itself, for the health endpoint. */
   public record Status(String name, Phase phase, Instant startedAt) {}
 
@@ -56,6 +67,8 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private record SchemaFailed(Throwable cause) implements Command {}
 
   private static final int STASH_CAPACITY = 1_000;
+  private static final int USER_EVENT_BUFFER = 10_000;
+  private static final Duration USER_EVENT_RETRY = Duration.ofSeconds(2);
 
   private final SensorSettings settings;
   private final Clock clock;
@@ -66,6 +79,8 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private final InstrumentStorage storage;
   private ActorRef<AuditLog.Command> auditLog;
   private ActorRef<InstrumentRegistry.Command> instruments;
+  private ActorRef<PermissionGate.Command> bus;
+  private ActorRef<PolicyStore.Command> policy;
 
   /**
    * Spawned once, as the actor system's guardian, by {@code Main} (and by tests).
@@ -118,9 +133,13 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     auditLog = getContext().spawn(AuditLog.create(clock), "audit-log");
     getContext().spawn(AuditReadSide.create(), "audit-read-side");
     var config = getContext().getSystem().settings().config();
+    var userEvents = getContext().spawn(UserEventLog.create(UserEventStore.create(getContext().getSystem()),
+        USER_EVENT_BUFFER, USER_EVENT_RETRY), "user-events");
+    bus = getContext().spawn(PermissionGate.create(auditLog, userEvents, clock), "bus");
+    policy = getContext().spawn(PolicyStore.create(bus, auditLog, clock), "permission-policy");
     instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network, storage,
-        InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, getContext().getSystem().ignoreRef(),
-        clock)), "instruments");
+        InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, bus,
+        getContext().getSystem().ignoreRef(), clock)), "instruments");
     getContext().getLog().info("sensor '{}' running", settings.name());
     return stash.unstashAll(running());
   }
@@ -140,6 +159,14 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         })
         .onMessage(ToInstruments.class, command -> {
           instruments.tell(command.command());
+          return Behaviors.same();
+        })
+        .onMessage(ToPolicy.class, command -> {
+          policy.tell(command.command());
+          return Behaviors.same();
+        })
+        .onMessage(ToBus.class, command -> {
+          bus.tell(command.command());
           return Behaviors.same();
         })
         .build();

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.sensorfleet.audit.internal.AuditStore;
 import io.sensorfleet.audit.internal.Blocking;
 import io.sensorfleet.audit.internal.SharedDatabase;
+import io.sensorfleet.events.UserEventStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,7 +21,8 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 /**
  * Creates what the audit log needs in the database, if missing: the journal's tables from the DDL that Pekko
  * Persistence JDBC ships for the configured Slick profile ({@code schema/h2/h2-create-schema.sql} or
- * {@code schema/postgres/postgres-create-schema.sql}), then the read side's tables and indexes.
+ * {@code schema/postgres/postgres-create-schema.sql}), then the read side's tables and indexes and the
+ * {@code user_event} table ({@link UserEventStore}).
  *
  * <p>The guardian calls {@link #ensure} once at startup and spawns {@link AuditLog} and {@link AuditReadSide} only
  * after it succeeded. Safe to call on every start: everything is {@code IF NOT EXISTS}.
@@ -61,6 +63,11 @@ public final class JournalSchema {
             }
           }
           store.ensureTables();
+          try (Connection c = db.database().source().createConnection(); Statement st = c.createStatement()) {
+            for (String ddl : UserEventStore.DDL) {
+              st.execute(ddl);
+            }
+          }
           return Done.getInstance();
         }));
   }

@@ -1,5 +1,6 @@
 package io.sensorfleet.actors.channel;
 
+import io.sensorfleet.actors.bus.PermissionGate;
 import io.sensorfleet.audit.AuditKind;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditRequest;
@@ -219,6 +220,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private final ChannelSettings settings;
   private final ActorRef<Event> listener;
   private final ActorRef<AuditLog.Command> auditLog;
+  private final ActorRef<PermissionGate.Command> bus;
   private final TimerScheduler<Command> timers;
   private final FrameCodec codec;
   private final Executor io;
@@ -246,18 +248,23 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
    * @param settings {@code sensor.channel}
    * @param listener gets every {@link Event}
    * @param auditLog records refused connections and false identity claims
+   * @param bus gets the Instrument's bus frames ({@code send}, {@code publish}, {@code subscribe},
+   *     {@code unsubscribe}) stamped with its identity, and is told when it attaches and detaches
    */
   public static Behavior<Command> create(InstrumentId instrument, BusSocket.Owner owner, PeerCheck peerCheck,
                                          ChannelSettings settings, ActorRef<Event> listener,
-                                         ActorRef<AuditLog.Command> auditLog) {
+                                         ActorRef<AuditLog.Command> auditLog, ActorRef<PermissionGate.Command> bus) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new InstrumentChannel(ctx, timers, instrument, owner, peerCheck, settings, listener, auditLog).starting()));
+        new InstrumentChannel(ctx, timers, instrument, owner, peerCheck, settings, listener, auditLog, bus)
+            .starting()));
   }
 
   private InstrumentChannel(ActorContext<Command> ctx, TimerScheduler<Command> timers, InstrumentId instrument,
                             BusSocket.Owner owner, PeerCheck peerCheck, ChannelSettings settings,
-                            ActorRef<Event> listener, ActorRef<AuditLog.Command> auditLog) {
+                            ActorRef<Event> listener, ActorRef<AuditLog.Command> auditLog,
+                            ActorRef<PermissionGate.Command> bus) {
     super(ctx);
+    this.bus = Objects.requireNonNull(bus, "bus");
     this.instrument = Objects.requireNonNull(instrument, "instrument");
     this.owner = Objects.requireNonNull(owner, "owner");
     this.peerCheck = Objects.requireNonNull(peerCheck, "peerCheck");
@@ -422,9 +429,16 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     } else if (!frame.type().sentBy(Peer.INSTRUMENT)) {
       answerError(c, Frame.Error.of(ErrorCode.UNEXPECTED_FRAME,
           "'" + frame.type().wireName() + "' is sent by the platform only", frame.correlationId()));
+    } else if (isBusFrame(frame)) {
+      bus.tell(new PermissionGate.FromInstrument(instrument, frame, getContext().getSelf()));
     } else {
       listener.tell(new Inbound(instrument, frame));
     }
+  }
+
+  private static boolean isBusFrame(Frame frame) {
+    return frame instanceof Frame.Send || frame instanceof Frame.Publish || frame instanceof Frame.Subscribe
+        || frame instanceof Frame.Unsubscribe;
   }
 
   private void handshake(Connection c, Frame.Hello hello) {
@@ -449,6 +463,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     getContext().getLog().info("instrument {}: connected, protocol {}, {}, {}", instrument, version.getAsInt(),
         hello.software(), c.peer.describe());
     listener.tell(new Connected(instrument, version.getAsInt(), c.peer, hello.software()));
+    bus.tell(new PermissionGate.Attach(instrument, getContext().getSelf()));
   }
 
   private Behavior<Command> onInboundEnded(InboundEnded ended) {
@@ -714,6 +729,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     if (c.phase == Phase.READY) {
       getContext().getLog().info("instrument {}: disconnected: {}", instrument, reason);
       listener.tell(new Disconnected(instrument, reason));
+      bus.tell(new PermissionGate.Detach(instrument, getContext().getSelf()));
     } else {
       refused++;
       getContext().getLog().info("instrument {}: connection closed before the handshake completed: {}", instrument,

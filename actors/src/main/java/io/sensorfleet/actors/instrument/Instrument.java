@@ -1,5 +1,6 @@
 package io.sensorfleet.actors.instrument;
 
+import io.sensorfleet.actors.bus.PermissionGate;
 import io.sensorfleet.actors.channel.BusSocket;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.channel.InstrumentChannel;
@@ -123,9 +124,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
                                long violations, List<String> examples, Instant checkedAt) {}
 
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
-  public record Deps(ContainerRuntime runtime, NetworkProvisioner network,
-                     InstrumentStorage storage, InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
-                     ActorRef<Status> statusListener, Clock clock) {}
+  public record Deps(ContainerRuntime runtime, NetworkProvisioner network, InstrumentStorage storage,
+                     InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
+                     ActorRef<PermissionGate.Command> bus, ActorRef<Status> statusListener, Clock clock) {}
 
   private record Recovered(InstrumentJournal.State state) implements Command {}
 
@@ -411,7 +412,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         ? PeerCheck.lxdContainer(containerName()).or(PeerCheck.lxdProxy(containerName()))
         : PeerCheck.lxdContainer(containerName());
     channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner, peers, deps.channel(),
-        channelEvents, deps.audit()),
+        channelEvents, deps.audit(), deps.bus()),
         "channel-" + (++channelIncarnation)));
     updateWelcome();
     return withConfig(newReceiveBuilder())

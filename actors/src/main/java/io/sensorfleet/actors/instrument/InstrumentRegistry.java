@@ -137,8 +137,8 @@ public final class InstrumentRegistry
     super(PERSISTENCE_ID, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.ctx = ctx;
     ActorRef<Instrument.Status> statusAdapter = ctx.messageAdapter(Instrument.Status.class, StatusChanged::new);
-    this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.storage(), deps.settings(), deps.channel(), deps.audit(),
-        statusAdapter, deps.clock());
+    this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.storage(), deps.settings(),
+        deps.channel(), deps.audit(), deps.bus(), statusAdapter, deps.clock());
     this.installTimeout = deps.settings().helloTimeout().multipliedBy(4);
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sensorfleet.audit.AuditKind;
+import io.sensorfleet.actors.bus.PermissionGate;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.Outcome;
@@ -55,7 +56,7 @@ class InstrumentChannelTest {
 
   /** A running channel with probes for its parent and the audit log. */
   record Harness(ActorRef<InstrumentChannel.Command> channel, TestProbe<InstrumentChannel.Event> events,
-                 TestProbe<AuditLog.Command> audit, Path socket) {
+                 TestProbe<AuditLog.Command> audit, TestProbe<PermissionGate.Command> bus, Path socket) {
 
     TestClient handshake() throws IOException {
       TestClient client = TestClient.handshake(socket, IDS);
@@ -77,11 +78,12 @@ class InstrumentChannelTest {
   Harness start(Path root, String overrides, PeerCheck check) throws IOException {
     TestProbe<InstrumentChannel.Event> events = kit.createTestProbe();
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
+    TestProbe<PermissionGate.Command> bus = kit.createTestProbe();
     var channel = kit.spawn(InstrumentChannel.create(IDS, ChannelFixtures.currentUser(), check,
-        ChannelFixtures.settings(root, overrides), events.getRef(), audit.getRef()));
+        ChannelFixtures.settings(root, overrides), events.getRef(), audit.getRef(), bus.getRef()));
     spawned.add(channel);
     var listening = events.expectMessageClass(InstrumentChannel.Listening.class, WAIT);
-    return new Harness(channel, events, audit, listening.directory().resolve(BusSocket.SOCKET_NAME));
+    return new Harness(channel, events, audit, bus, listening.directory().resolve(BusSocket.SOCKET_NAME));
   }
 
   static Frame.HealthReport health(String detail) {
@@ -102,6 +104,35 @@ class InstrumentChannelTest {
       assertEquals("test-client/1", connected.software());
       assertEquals(ProcessHandle.current().pid(), connected.peer().pid());
       assertTrue(h.status().connected());
+    }
+  }
+
+  @Test
+  void a_completed_handshake_attaches_the_channel_to_the_bus_and_a_disconnect_detaches_it() throws IOException {
+    Harness h = start("");
+    try (TestClient client = TestClient.connect(h.socket())) {
+      client.send(TestClient.hello(IDS));
+      client.read();
+      assertEquals(new PermissionGate.Attach(IDS, h.channel()),
+          h.bus().expectMessageClass(PermissionGate.Attach.class, WAIT));
+    }
+    assertEquals(new PermissionGate.Detach(IDS, h.channel()),
+        h.bus().expectMessageClass(PermissionGate.Detach.class, WAIT));
+  }
+
+  @Test
+  void bus_frames_go_to_the_gate_stamped_with_the_sockets_instrument_not_the_parent() throws IOException {
+    Harness h = start("");
+    try (TestClient client = h.handshake()) {
+      h.bus().expectMessageClass(PermissionGate.Attach.class, WAIT);
+      var send = new Frame.Send(Optional.of("m1"), InstrumentId.of("dns"), true, RawJson.of("{\"x\":1}"));
+      client.send(send);
+      var forwarded = h.bus().expectMessageClass(PermissionGate.FromInstrument.class, WAIT);
+      assertEquals(new PermissionGate.FromInstrument(IDS, send, h.channel()), forwarded);
+      client.send(health("after the send"));
+      // The parent sees the health report, never the send.
+      assertInstanceOf(Frame.HealthReport.class,
+          h.events().expectMessageClass(InstrumentChannel.Inbound.class, WAIT).frame());
     }
   }
 
@@ -533,7 +564,8 @@ class InstrumentChannelTest {
     Path root = fixtures.newRoot().resolve("y".repeat(90));
     TestProbe<InstrumentChannel.Event> events = kit.createTestProbe();
     var channel = kit.spawn(InstrumentChannel.create(IDS, ChannelFixtures.currentUser(), ChannelFixtures.TEST_PROCESS,
-        ChannelFixtures.settings(root, ""), events.getRef(), kit.<AuditLog.Command>createTestProbe().getRef()));
+        ChannelFixtures.settings(root, ""), events.getRef(), kit.<AuditLog.Command>createTestProbe().getRef(),
+        kit.<PermissionGate.Command>createTestProbe().getRef()));
     var failed = events.expectMessageClass(InstrumentChannel.Failed.class, WAIT);
     assertTrue(failed.reason().contains("107-byte limit"), failed.reason());
     events.expectTerminated(channel, WAIT);

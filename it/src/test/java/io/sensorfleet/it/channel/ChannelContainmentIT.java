@@ -69,7 +69,8 @@ class ChannelContainmentIT {
 
   static Path start(InstrumentId id, int uid, ChannelSettings settings, TestProbe<InstrumentChannel.Event> events) {
     kit.spawn(InstrumentChannel.create(id, new BusSocket.Owner(uid, uid), PeerCheck.uid(uid), settings,
-        events.getRef(), audit.getRef()));
+        events.getRef(), audit.getRef(), kit.<io.sensorfleet.actors.bus.PermissionGate.Command>createTestProbe()
+            .getRef()));
     var listening = events.expectMessageClass(InstrumentChannel.Listening.class, WAIT);
     return listening.directory().resolve(BusSocket.SOCKET_NAME);
   }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.sensorfleet.actors.bus.PermissionGate;
+import io.sensorfleet.actors.bus.PolicyStore;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
@@ -102,7 +104,8 @@ class InstrumentLifecycleIT {
 
   /** One sensor incarnation: an actor system on the shared H2 file, with a registry over real LXD. */
   record Sensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry,
-                TestProbe<AuditLog.Command> audits) implements AutoCloseable {
+                TestProbe<AuditLog.Command> audits, ActorRef<PermissionGate.Command> bus,
+                ActorRef<PolicyStore.Command> policy) implements AutoCloseable {
 
     static Sensor start() throws Exception {
       return start(Map.of());
@@ -132,9 +135,13 @@ class InstrumentLifecycleIT {
       var lxd = LxdRuntime.create(kit.system());
       var storage = io.sensorfleet.storage.GocryptfsStorage.create(lxd,
           io.sensorfleet.storage.StorageSettings.fromRootConfig(config));
+      var userEvents = kit.spawn(io.sensorfleet.events.UserEventLog.create(
+          io.sensorfleet.events.UserEventStore.create(kit.system()), 1000, Duration.ofSeconds(1)), "user-events");
+      var bus = kit.spawn(PermissionGate.create(audit, userEvents, Clock.systemUTC()), "bus");
+      var policy = kit.spawn(PolicyStore.create(bus, audit, Clock.systemUTC()), "permission-policy");
       var deps = new Instrument.Deps(lxd, network, storage, InstrumentSettings.from(config),
-          ChannelSettings.from(config), audit, kit.system().ignoreRef(), Clock.systemUTC());
-      return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits);
+          ChannelSettings.from(config), audit, bus, kit.system().ignoreRef(), Clock.systemUTC());
+      return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits, bus, policy);
     }
 
     Instrument.Status ask(java.util.function.Function<ActorRef<StatusReply<Instrument.Status>>,
