@@ -4,44 +4,30 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.sensorfleet.actors.bus.PermissionGate;
-import io.sensorfleet.actors.bus.PolicyStore;
-import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
-import io.sensorfleet.actors.instrument.InstrumentSettings;
 import io.sensorfleet.audit.AuditLog;
-import io.sensorfleet.audit.JournalSchema;
 import io.sensorfleet.audit.Principal;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.ManifestParser;
 import io.sensorfleet.core.runtime.ContainerSelector;
 import io.sensorfleet.core.runtime.ContainerStatus;
+import io.sensorfleet.it.support.Stages;
+import io.sensorfleet.it.support.TestSensor;
 import io.sensorfleet.lxd.LxdRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Instrument actor on real parts: LXD, the {@code sensorfleet/jvm} image, the sample Instrument's jar, the bus
@@ -50,118 +36,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstrumentLifecycleIT {
 
-  static final String RUN = "it" + UUID.randomUUID().toString().substring(0, 6);
-  static final Duration TIMEOUT = Duration.ofSeconds(90);
-
-  @TempDir static Path data;
-  static Path programs;
+  static final String RUN = "it" + Stages.randomId();
+  static final Duration TIMEOUT = TestSensor.TIMEOUT;
+  static TestSensor.Run run;
+  static Path data;
   static Path runtimeRoot;
 
   @BeforeAll
   static void prepare() throws Exception {
-    Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
-    Path jar = root.resolve("instruments/sample/target/sample-instrument.jar");
-    if (!Files.isRegularFile(jar)) {
-      fail("the sample Instrument is not built: " + jar + " (run ./sensorfleet test, which builds it first)");
-    }
-    programs = data.resolve("programs");
-    // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
-    runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
-    for (String name : List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder", "up", "junk",
-        "steady", "held")) {
-      Path dir = Files.createDirectories(programs.resolve(RUN + "-" + name));
-      Files.copy(jar, dir.resolve("sample-instrument.jar"));
-    }
+    run = TestSensor.Run.create(RUN, List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder",
+        "up", "junk", "steady", "held"));
+    data = run.data();
+    runtimeRoot = run.runtimeRoot();
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
-    ActorTestKit kit = ActorTestKit.create("cleanup");
-    try {
-      LxdRuntime lxd = LxdRuntime.create(kit.system());
-      for (var info : lxd.list(ContainerSelector.prefix("sf-" + RUN)).toCompletableFuture().get(60, SECONDS)) {
-        lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
-            .thenCompose(v -> lxd.delete(info.name())).toCompletableFuture().get(60, SECONDS);
-      }
-      // Storage of this run's Instruments, whatever a failed test left: mounts closed, volumes and keys gone.
-      Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of("sensor.data-dir",
-          data.resolve("journal").toString())));
-      var storage = io.sensorfleet.storage.GocryptfsStorage.create(lxd,
-          io.sensorfleet.storage.StorageSettings.fromRootConfig(config));
-      for (var leftover : storage.list().toCompletableFuture().get(60, SECONDS)) {
-        if (leftover.plan().id().value().startsWith(RUN)) {
-          storage.purge(leftover.plan().id()).exceptionally(e -> null).toCompletableFuture().get(60, SECONDS);
-        }
-      }
-      Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture().get(10, SECONDS);
-    } finally {
-      kit.shutdownTestKit();
-      try (var paths = Files.walk(runtimeRoot)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  /** One sensor incarnation: an actor system on the shared H2 file, with a registry over real LXD. */
-  record Sensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry,
-                TestProbe<AuditLog.Command> audits, ActorRef<PermissionGate.Command> bus,
-                ActorRef<PolicyStore.Command> policy) implements AutoCloseable {
-
-    static Sensor start() throws Exception {
-      return start(Map.of());
-    }
-
-    /** A sensor with some settings changed, e.g. a long restart backoff. */
-    static Sensor start(Map<String, String> overrides) throws Exception {
-      Path journal = data.resolve("journal");
-      Config config = ConfigFactory.load(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseMap(Map.of(
-          "sensor.data-dir", journal.toString(),
-          // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
-          // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
-          "pekko-persistence-jdbc.shared-databases.sensorfleet.db.url", "jdbc:h2:file:" + journal
-              + "/journal/sensorfleet;DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1",
-          "sensor.instruments.programs-root", programs.toString(),
-          "sensor.instruments.hello-timeout", "60s",
-          "sensor.instruments.restart-backoff-min", "500ms",
-          "sensor.instruments.retention-interval", "2s",
-          "sensor.channel.runtime-root", runtimeRoot.toString()))));
-      ActorTestKit kit = ActorTestKit.create("sensor", config);
-      JournalSchema.ensure(kit.system()).toCompletableFuture().get(30, SECONDS);
-      TestProbe<AuditLog.Command> audits = kit.createTestProbe();
-      var audit = kit.spawn(Behaviors.monitor(AuditLog.Command.class, audits.ref(), AuditLog.create(Clock.systemUTC())));
-      var network = io.sensorfleet.network.HostNetworkProvisioner.create(
-          io.sensorfleet.network.NetworkSettings.fromRootConfig(config),
-          kit.system().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
-      var lxd = LxdRuntime.create(kit.system());
-      var storage = io.sensorfleet.storage.GocryptfsStorage.create(lxd,
-          io.sensorfleet.storage.StorageSettings.fromRootConfig(config));
-      var userEvents = kit.spawn(io.sensorfleet.events.UserEventLog.create(
-          io.sensorfleet.events.UserEventStore.create(kit.system()), 1000, Duration.ofSeconds(1)), "user-events");
-      var bus = kit.spawn(PermissionGate.create(audit, userEvents, Clock.systemUTC()), "bus");
-      var policy = kit.spawn(PolicyStore.create(bus, audit, Clock.systemUTC()), "permission-policy");
-      var deps = new Instrument.Deps(lxd, network, storage, InstrumentSettings.from(config),
-          ChannelSettings.from(config), audit, bus, kit.system().ignoreRef(), Clock.systemUTC());
-      return new Sensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits, bus, policy);
-    }
-
-    Instrument.Status ask(java.util.function.Function<ActorRef<StatusReply<Instrument.Status>>,
-        InstrumentRegistry.Command> command) throws Exception {
-      CompletionStage<Instrument.Status> reply = org.apache.pekko.actor.typed.javadsl.AskPattern.askWithStatus(
-          registry, command::apply, TIMEOUT, kit.system().scheduler());
-      return reply.toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
-    }
-
-    List<Instrument.Status> list() throws Exception {
-      return org.apache.pekko.actor.typed.javadsl.AskPattern.<InstrumentRegistry.Command, List<Instrument.Status>>ask(
-          registry, InstrumentRegistry.GetInstruments::new, TIMEOUT, kit.system().scheduler())
-          .toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
-    }
-
-    @Override
-    public void close() throws Exception {
-      Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture().get(10, SECONDS);
-      kit.shutdownTestKit();
-    }
+    run.close();
   }
 
   static io.sensorfleet.core.manifest.InstrumentManifest manifest(String id) {
@@ -176,7 +67,7 @@ class InstrumentLifecycleIT {
   @Test
   void an_installed_instrument_starts_says_hello_and_stops() throws Exception {
     InstrumentId id = InstrumentId.of(RUN + "-a");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       var installed = sensor.ask(r -> new InstrumentRegistry.Install(manifest(id.value()), Principal.user("it"), r));
       assertEquals(Actual.INSTALLED, installed.actual());
 
@@ -193,12 +84,12 @@ class InstrumentLifecycleIT {
   @Test
   void a_restarted_sensor_adopts_the_running_instrument_then_removes_it() throws Exception {
     InstrumentId id = InstrumentId.of(RUN + "-b");
-    try (Sensor first = Sensor.start()) {
+    try (TestSensor first = TestSensor.start(run)) {
       first.ask(r -> new InstrumentRegistry.Install(manifest(id.value()), Principal.user("it"), r));
       first.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
     }
     // The first sensor is gone, its container still runs; a new sensor on the same journal adopts it.
-    try (Sensor second = Sensor.start()) {
+    try (TestSensor second = TestSensor.start(run)) {
       var status = org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
           .until(() -> second.list().stream().filter(s -> s.id().equals(id)).findFirst(),
               s -> s.isPresent() && s.get().connected() && s.get().actual() == Actual.RUNNING)
@@ -216,7 +107,7 @@ class InstrumentLifecycleIT {
   void an_instrument_that_never_answers_health_is_restarted_with_backoff_and_audited() throws Exception {
     InstrumentId mute = InstrumentId.of(RUN + "-mute");
     InstrumentId ok = InstrumentId.of(RUN + "-ok");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
           id: %s
           image: sensorfleet/jvm
@@ -260,7 +151,7 @@ class InstrumentLifecycleIT {
   @Test
   void a_stop_during_the_restart_backoff_cancels_the_restart_at_once() throws Exception {
     InstrumentId held = InstrumentId.of(RUN + "-held");
-    try (Sensor sensor = Sensor.start(Map.of("sensor.instruments.restart-backoff-min", "10m",
+    try (TestSensor sensor = TestSensor.start(run, Map.of("sensor.instruments.restart-backoff-min", "10m",
         "sensor.instruments.restart-backoff-max", "10m"))) {
       sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
           id: %s
@@ -291,14 +182,14 @@ class InstrumentLifecycleIT {
     }
   }
 
-  <T> T askAny(Sensor sensor, java.util.function.Function<ActorRef<StatusReply<T>>, InstrumentRegistry.Command> command)
+  <T> T askAny(TestSensor sensor, java.util.function.Function<ActorRef<StatusReply<T>>, InstrumentRegistry.Command> command)
       throws Exception {
     return org.apache.pekko.actor.typed.javadsl.AskPattern.<InstrumentRegistry.Command, T>askWithStatus(
         sensor.registry(), command::apply, TIMEOUT, sensor.kit().system().scheduler())
         .toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
   }
 
-  List<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion> awaitAnswered(Sensor sensor, InstrumentId id,
+  List<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion> awaitAnswered(TestSensor sensor, InstrumentId id,
       long version) {
     return org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
         () -> this.<List<io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion>>askAny(sensor,
@@ -312,7 +203,7 @@ class InstrumentLifecycleIT {
     var accepted = io.sensorfleet.actors.instrument.InstrumentJournal.ConfigState.ACCEPTED;
     var rejected = io.sensorfleet.actors.instrument.InstrumentJournal.ConfigState.REJECTED;
     InstrumentId id = InstrumentId.of(RUN + "-cfg");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
           id: %s
           image: sensorfleet/jvm
@@ -355,7 +246,7 @@ class InstrumentLifecycleIT {
   @Test
   void an_instrument_asking_for_an_undeclared_bridge_is_refused_at_install_and_audited() throws Exception {
     InstrumentId id = InstrumentId.of(RUN + "-br");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
           () -> sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
               id: %s
@@ -382,7 +273,7 @@ class InstrumentLifecycleIT {
       throws Exception {
     InstrumentId evil = InstrumentId.of(RUN + "-evil");
     InstrumentId calm = InstrumentId.of(RUN + "-calm");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       for (InstrumentId id : List.of(evil, calm)) {
         sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
             id: %s
@@ -446,7 +337,7 @@ class InstrumentLifecycleIT {
       throws Exception {
     InstrumentId keeper = InstrumentId.of(RUN + "-keeper");
     InstrumentId hoarder = InstrumentId.of(RUN + "-hoarder");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       String[] programs = {"-jar, /opt/instrument/sample-instrument.jar",
           "-cp, /opt/instrument/sample-instrument.jar, io.sensorfleet.instruments.sample.MuteInstrument"};
       List<InstrumentId> ids = List.of(keeper, hoarder);
@@ -485,7 +376,7 @@ class InstrumentLifecycleIT {
     }
   }
 
-  private static Instrument.RetentionCheck await(Sensor sensor, InstrumentId id,
+  private static Instrument.RetentionCheck await(TestSensor sensor, InstrumentId id,
       java.util.function.Predicate<Instrument.RetentionCheck> until) {
     return org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
         .until(() -> sensor.list().stream().filter(s -> s.id().equals(id)).findFirst()
@@ -507,7 +398,7 @@ class InstrumentLifecycleIT {
     InstrumentId id = InstrumentId.of(RUN + "-up");
     String alias = "sft-" + RUN + "/jvm-next";  // a second alias of the JVM image stands in for a new release
     lxc("image", "alias", "create", alias, lxc("image", "list", "sensorfleet/jvm", "-c", "F", "--format", "csv"));
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
           id: %s
           image: sensorfleet/jvm
@@ -535,7 +426,7 @@ class InstrumentLifecycleIT {
   void an_instrument_flooding_garbage_is_cut_off_while_its_neighbour_and_the_sensor_carry_on() throws Exception {
     InstrumentId junk = InstrumentId.of(RUN + "-junk");
     InstrumentId steady = InstrumentId.of(RUN + "-steady");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       String[] programs = {"-cp, /opt/instrument/sample-instrument.jar, "
           + "io.sensorfleet.instruments.sample.GarbageInstrument", "-jar, /opt/instrument/sample-instrument.jar"};
       List<InstrumentId> ids = List.of(junk, steady);
@@ -576,7 +467,7 @@ class InstrumentLifecycleIT {
     Path example = Path.of(System.getProperty("sensorfleet.root", "..")).resolve("conf/instruments/beacon.yaml");
     String yaml = Files.readString(example).replaceFirst("(?m)^id: beacon$", "id: " + id.value())
         .replaceFirst("interval: 10s, timeout: 5s", "interval: 2s, timeout: 1s");
-    try (Sensor sensor = Sensor.start()) {
+    try (TestSensor sensor = TestSensor.start(run)) {
       sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow(yaml), Principal.user("it"), r));
       var started = sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
       assertTrue(started.connected(), "the beacon should be connected through the proxy after its hello");
