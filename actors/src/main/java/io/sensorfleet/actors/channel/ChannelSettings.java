@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param closeTimeout how long a closing connection may take to flush its last frames before it is cut
  * @param outboundQueueSize frames waiting for the socket, beyond which the oldest is dropped (and counted)
  * @param outboundQueueBytes bytes waiting for the socket, same rule; the newest frame is always kept
+ * @param dropSummaryInterval frames dropped for a slow Instrument are audited as one count per this period
  * @param inboundFramesPerSecond inbound frames are shaped (delayed, not refused) to this rate
  * @param inboundFrameBurst frames that may arrive at once before shaping starts
  * @param inboundBytesPerSecond inbound bytes are shaped to this rate
@@ -32,6 +33,7 @@ public record ChannelSettings(
     Duration closeTimeout,
     int outboundQueueSize,
     long outboundQueueBytes,
+    Duration dropSummaryInterval,
     int inboundFramesPerSecond,
     int inboundFrameBurst,
     int inboundBytesPerSecond,
@@ -70,6 +72,7 @@ public record ChannelSettings(
         c.getDuration("close-timeout"),
         c.getInt("outbound-queue-size"),
         c.getBytes("outbound-queue-bytes"),
+        c.getDuration("drop-summary-interval"),
         c.getInt("inbound-frames-per-second"),
         c.getInt("inbound-frame-burst"),
         Math.toIntExact(c.getBytes("inbound-bytes-per-second")),
@@ -84,7 +87,7 @@ public record ChannelSettings(
   /** The same settings with another runtime root (tests, and sensors sharing a host). */
   public ChannelSettings withRuntimeRoot(Path root) {
     return new ChannelSettings(root, maxFrameBytes, handshakeTimeout, closeTimeout, outboundQueueSize,
-        outboundQueueBytes, inboundFramesPerSecond, inboundFrameBurst, inboundBytesPerSecond, inboundByteBurst,
+        outboundQueueBytes, dropSummaryInterval, inboundFramesPerSecond, inboundFrameBurst, inboundBytesPerSecond, inboundByteBurst,
         maxErrorFrames, errorWindow, readChunkBytes, acceptRetryDelay, ioDispatcher);
   }
 

@@ -202,6 +202,8 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private record CloseTimeout(long connection) implements Command {}
 
+  private record DropSummaryDue() implements Command {}
+
   private record RefusalWritten(Optional<Throwable> failure) implements Command {}
 
   /** What the writer stream takes: bytes of several frames for one write, or the end after which it completes. */
@@ -213,6 +215,9 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private static final String HANDSHAKE_TIMER = "handshake";
   private static final String CLOSE_TIMER = "close";
+  private static final String DROP_SUMMARY_TIMER = "drop-summary";
+  /** Audit action of that summary. */
+  public static final String AUDIT_OUTBOUND_DROPPED = "messages dropped";
 
   private final InstrumentId instrument;
   private final BusSocket.Owner owner;
@@ -235,6 +240,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private long framesOut;
   private long errorsSent;
   private long outboundDropped;
+  private long droppedSinceSummary;
   private long connections;
   private long refused;
 
@@ -346,6 +352,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         .onMessage(WriterFinished.class, this::onWriterFinished)
         .onMessage(HandshakeTimeout.class, this::onHandshakeTimeout)
         .onMessage(CloseTimeout.class, this::onCloseTimeout)
+        .onMessage(DropSummaryDue.class, this::onDropSummaryDue)
         .onMessage(RefusalWritten.class, this::onRefusalWritten)
         .onMessage(Outbound.class, this::onOutbound)
         .onMessage(SetWelcomeConfig.class, this::onSetWelcomeConfig)
@@ -778,6 +785,9 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
       if (outboundDropped++ == 0) {
         getContext().getLog().warn("instrument {}: outbound queue full, dropping the oldest frames", instrument);
       }
+      if (droppedSinceSummary++ == 0) {
+        timers.startSingleTimer(DROP_SUMMARY_TIMER, new DropSummaryDue(), settings.dropSummaryInterval());
+      }
     }
     flush(c);
   }
@@ -803,6 +813,16 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
       c.endSent = true;
       c.writerReady = false;
     }
+  }
+
+  private Behavior<Command> onDropSummaryDue(DropSummaryDue due) {
+    auditLog.tell(new AuditLog.Record(AuditRequest.of(Principal.platform(), AUDIT_OUTBOUND_DROPPED,
+            AuditKind.MESSAGE, Outcome.FAILED, droppedSinceSummary + " frames for " + instrument + " dropped in "
+                + settings.dropSummaryInterval().toMillis() + " ms: it does not read as fast as it is sent to (slow consumer); "
+                + outboundDropped + " since the channel opened").aboutInstrument(instrument),
+        getContext().getSystem().ignoreRef()));
+    droppedSinceSummary = 0;
+    return Behaviors.same();
   }
 
   private void audit(String action, String detail) {

@@ -313,6 +313,24 @@ class InstrumentChannelTest {
     }
   }
 
+  @Test
+  void dropped_outbound_frames_are_audited_as_one_count_per_period() throws IOException {
+    Harness h = start("outbound-queue-size = 4, outbound-queue-bytes = 64 KiB, drop-summary-interval = 200ms");
+    try (TestClient client = h.handshake()) {
+      String pad = "p".repeat(4000);
+      for (int i = 0; i < 500; i++) {
+        RawJson payload = RawJson.of("{\"seq\":" + i + ",\"pad\":\"" + pad + "\"}");
+        h.channel().tell(new InstrumentChannel.Outbound(new Frame.Deliver(InstrumentId.of("dns"), payload)));
+      }
+      var record = h.audit().expectMessageClass(AuditLog.Record.class, WAIT).request();
+      assertEquals(InstrumentChannel.AUDIT_OUTBOUND_DROPPED, record.action());
+      assertEquals(Optional.of(IDS), record.instrument());
+      assertTrue(record.detail().matches("\\d+ frames for " + IDS + " dropped in 200 ms: .*slow consumer.*"),
+          record.detail());
+      h.audit().expectNoMessage(Duration.ofMillis(400));
+    }
+  }
+
   private static int seq(RawJson payload) {
     Matcher m = Pattern.compile("\"seq\":(\\d+)").matcher(payload.asString());
     assertTrue(m.find(), payload.asString());
@@ -412,6 +430,8 @@ class InstrumentChannelTest {
       for (int i = 0; i < 256; i++) {
         System.arraycopy(frame, 0, chunk, i * frame.length, frame.length);
       }
+      // Measured from the first flooded byte: frames that queued up meanwhile still arrived at the shaped rate.
+      long t0 = System.nanoTime();
       Thread flood = Thread.ofVirtual().start(() -> {
         try {
           while (true) {
@@ -433,7 +453,6 @@ class InstrumentChannelTest {
       }
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "the other handshake was prompt");
 
-      long t0 = System.nanoTime();
       flooded.events().receiveSeveralMessages(40, WAIT);
       long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
       // 40 frames at 50/s with a burst of 10 (possibly spent already) need at least (40 - 10) / 50 s = 600 ms.
