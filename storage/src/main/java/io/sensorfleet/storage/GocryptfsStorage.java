@@ -51,6 +51,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -72,6 +73,10 @@ import java.util.stream.Stream;
  * writing into the host's own directories.
  */
 public final class GocryptfsStorage implements InstrumentStorage {
+
+  /** How often a close looks again for other namespaces holding a mount, and how long apart (see otherUsers). */
+  static final int IN_USE_ATTEMPTS = 10;
+  static final Duration IN_USE_PAUSE = Duration.ofMillis(200);
 
   /** The volume label naming the Instrument, so that left-over volumes are found again. */
   public static final String INSTRUMENT_LABEL = "user.sensorfleet.instrument";
@@ -426,6 +431,21 @@ public final class GocryptfsStorage implements InstrumentStorage {
   // ------------------------------------------------------------------------------------------------------------
   // close, purge
 
+  /**
+   * Pids of other mount namespaces holding {@code mount}, after waiting out short-lived ones: every namespace
+   * created on the host copies our mounts (a container being started, before its pivot_root; {@code ip netns exec};
+   * {@code unshare}), and holds them for milliseconds. Only a holder still there after
+   * {@link #IN_USE_ATTEMPTS} looks, {@link #IN_USE_PAUSE} apart, is a real user (a running container).
+   */
+  private List<Long> otherUsers(Mount mount) throws IOException {
+    List<Long> users = mounts.otherNamespacesWith(mount.device());
+    for (int attempt = 1; attempt < IN_USE_ATTEMPTS && !users.isEmpty(); attempt++) {
+      LockSupport.parkNanos(IN_USE_PAUSE.toNanos());  // on the storage's blocking executor, never an actor
+      users = mounts.otherNamespacesWith(mount.device());
+    }
+    return users;
+  }
+
   private void doClose(InstrumentId id, boolean persistent, boolean transientToo) throws IOException {
     List<Path> points = new ArrayList<>();
     if (persistent) {
@@ -439,7 +459,7 @@ public final class GocryptfsStorage implements InstrumentStorage {
     for (Path point : points) {
       Optional<Mount> mount = mounts.at(point);
       if (mount.isPresent()) {
-        List<Long> users = mounts.otherNamespacesWith(mount.get().device());
+        List<Long> users = otherUsers(mount.get());
         if (!users.isEmpty()) {
           throw new StorageException.InUse(id,
               point.equals(persistentMount(id)) ? "persistent directory" : "transient directory", users);

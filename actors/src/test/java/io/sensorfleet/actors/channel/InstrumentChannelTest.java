@@ -137,6 +137,18 @@ class InstrumentChannelTest {
   }
 
   @Test
+  void a_send_claiming_another_sender_is_stamped_with_the_sockets_instrument() throws IOException {
+    Harness h = start("");
+    try (TestClient client = h.handshake()) {
+      h.bus().expectMessageClass(PermissionGate.Attach.class, WAIT);
+      client.sendLine("{\"type\":\"send\",\"to\":\"dns\",\"from\":\"rule-manager\",\"payload\":{}}");
+      var forwarded = h.bus().expectMessageClass(PermissionGate.FromInstrument.class, WAIT);
+      assertEquals(IDS, forwarded.from());
+      assertEquals(h.channel(), forwarded.channel());
+    }
+  }
+
+  @Test
   void welcome_carries_the_configuration_set_by_the_parent() throws IOException {
     Harness h = start("");
     RawJson config = RawJson.of("{\"interfaces\":[\"mirror0\"]}");
