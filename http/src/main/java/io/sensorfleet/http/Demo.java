@@ -1,11 +1,13 @@
 package io.sensorfleet.http;
 
 import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.actors.bus.PolicyStore;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
 import io.sensorfleet.audit.Principal;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import io.sensorfleet.core.manifest.ManifestParser;
+import io.sensorfleet.core.permission.Grant;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,9 +47,33 @@ final class Demo {
       return CompletableFuture.failedFuture(new IllegalStateException("demo manifests in " + directory + ": "
           + e.getMessage(), e));
     }
-    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+    CompletionStage<Void> chain = approveRequests(manifests);
     for (InstrumentManifest manifest : manifests) {
       chain = chain.thenCompose(v -> bringUp(manifest));
+    }
+    return chain;
+  }
+
+  /**
+   * The demo's operator approves what the demo manifests request (audited as {@code demo}); a real operator does
+   * this through the API. Grants already given stay; nothing else is granted.
+   */
+  private CompletionStage<Void> approveRequests(List<InstrumentManifest> manifests) {
+    List<Grant> grants = manifests.stream()
+        .flatMap(m -> m.permissions().stream().map(request -> request.grantTo(m.id())))
+        .toList();
+    if (grants.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+    for (Grant grant : grants) {
+      chain = chain.thenCompose(v -> AskPattern.<SensorGuardian.Command, PolicyStore.State>askWithStatus(system,
+              r -> new SensorGuardian.ToPolicy(new PolicyStore.AddGrant(grant, DEMO, r)), timeout, system.scheduler())
+          .handle((state, error) -> {
+            out.println(error == null ? "demo: approved: " + grant.describe()
+                : "demo: could not grant " + grant.describe() + ": " + rootMessage(error));
+            return null;
+          }));
     }
     return chain;
   }
