@@ -75,7 +75,7 @@ import java.util.stream.Stream;
 public final class GocryptfsStorage implements InstrumentStorage {
 
   /** How often a close looks again for other namespaces holding a mount, and how long apart (see otherUsers). */
-  static final int IN_USE_ATTEMPTS = 10;
+  static final int IN_USE_ATTEMPTS = 25;
   static final Duration IN_USE_PAUSE = Duration.ofMillis(200);
 
   /** The volume label naming the Instrument, so that left-over volumes are found again. */
@@ -462,7 +462,8 @@ public final class GocryptfsStorage implements InstrumentStorage {
         List<Long> users = otherUsers(mount.get());
         if (!users.isEmpty()) {
           throw new StorageException.InUse(id,
-              point.equals(persistentMount(id)) ? "persistent directory" : "transient directory", users);
+              point.equals(persistentMount(id)) ? "persistent directory" : "transient directory", users,
+              users.stream().map(mounts::describe).toList());
         }
         found.put(point, mount.get());
       }

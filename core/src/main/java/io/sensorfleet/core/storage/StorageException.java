@@ -47,8 +47,13 @@ public abstract sealed class StorageException extends RuntimeException {
   public static final class InUse extends StorageException {
     private final List<Long> pids;
 
-    public InUse(InstrumentId id, String what, List<Long> pids) {
+    /**
+     * @param holders what those processes are, for the operator (e.g. {@code 7402 lxd forkproxy ...}); may be
+     *     empty
+     */
+    public InUse(InstrumentId id, String what, List<Long> pids, List<String> holders) {
       super("instrument " + id + ": the " + what + " is still mounted in another mount namespace (pids " + pids
+          + (holders.isEmpty() ? "" : ": " + String.join("; ", holders))
           + "): stop the container first", null);
       this.pids = List.copyOf(pids);
     }

@@ -81,6 +81,17 @@ public final class MountTable {
     return pids;
   }
 
+  /** {@code pid} and its command line (at most 200 characters), or just the pid once it has gone. */
+  public String describe(long pid) {
+    try {
+      String cmdline = Files.readString(proc.resolve(pid + "/cmdline"), StandardCharsets.UTF_8)
+          .replace('\0', ' ').strip();
+      return pid + " " + (cmdline.length() > 200 ? cmdline.substring(0, 200) + "..." : cmdline);
+    } catch (IOException e) {
+      return pid + " (gone)";
+    }
+  }
+
   /**
    * Parses mountinfo ({@code proc(5)}): {@code id parent major:minor root mountpoint options [optional...] -
    * fstype source superoptions}, with space, tab, newline and backslash escaped as octal ({@code \040}).
