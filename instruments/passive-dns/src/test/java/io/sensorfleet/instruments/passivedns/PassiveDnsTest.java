@@ -174,6 +174,8 @@ class PassiveDnsTest {
     await().atMost(FakePlatform.TIMEOUT).until(() -> getJson("/api/stats").get("rows").asLong() == 2);
     Path stale = Files.writeString(data.resolve("pdns.trace.db"), "left by an older version");
     Files.setLastModifiedTime(stale, FileTime.from(T0));
+    // As if nothing had been written for longer than the retention period: the sweep must still keep it.
+    Files.setLastModifiedTime(data.resolve("pdns.mv.db"), FileTime.from(T0));
     Instant cutoff = T0.plusSeconds(3600);
 
     link.send(new Frame.RetentionEnforce("r1", cutoff));
