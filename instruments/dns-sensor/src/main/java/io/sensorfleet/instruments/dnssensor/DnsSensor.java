@@ -84,8 +84,9 @@ public final class DnsSensor implements AutoCloseable {
       case SensorConfig.Parsed.Valid(SensorConfig config) -> {
         boolean same = replay.get().map(r -> r.config().equals(config)).orElse(false);
         if (!same) {
+          stopReplay();   // first, so two replays never publish at once
           Replay next = Replay.start(PcapSource.of(config.pcap()), config, this::onPacket, clock);
-          replay.getAndSet(Optional.of(next)).ifPresent(Replay::close);
+          replay.set(Optional.of(next));
           LOG.log(Level.INFO, () -> "replaying " + next.describe() + " at " + config.rate() + " packets/s");
         }
         yield ConfigDecision.accept();

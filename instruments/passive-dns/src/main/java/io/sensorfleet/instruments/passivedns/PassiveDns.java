@@ -111,20 +111,24 @@ public final class PassiveDns implements AutoCloseable {
     return switch (PassiveDnsConfig.parse(update.config())) {
       case PassiveDnsConfig.Parsed.Invalid invalid -> ConfigDecision.reject(invalid.reason());
       case PassiveDnsConfig.Parsed.Valid(PassiveDnsConfig config) -> {
-        if (applied.get().equals(Optional.of(config)) && ui.get().isPresent()) {
-          yield ConfigDecision.accept();
+        Optional<UiServer> current = ui.get();
+        boolean samePort = current.isPresent()
+            && applied.get().map(PassiveDnsConfig::uiPort).orElse(-1) == config.uiPort();
+        if (samePort) {
+          current.get().maxResults(config.maxResults());
+        } else {
+          // The new server first: if its port is taken, the previous configuration stays in force.
+          try {
+            UiServer server = UiServer.start(config.uiPort(), this::storeOrThrow, config.maxResults());
+            ui.set(Optional.of(server));
+            current.ifPresent(UiServer::close);
+            LOG.log(Level.INFO, () -> "UI on 127.0.0.1:" + server.port());
+          } catch (IOException e) {
+            yield ConfigDecision.reject("cannot listen on 127.0.0.1:" + config.uiPort() + ": " + e.getMessage());
+          }
         }
-        ui.getAndSet(Optional.empty()).ifPresent(UiServer::close);
-        try {
-          UiServer server = UiServer.start(config.uiPort(), this::storeOrThrow, config.maxResults());
-          ui.set(Optional.of(server));
-          applied.set(Optional.of(config));
-          LOG.log(Level.INFO, () -> "UI on 127.0.0.1:" + server.port());
-          yield ConfigDecision.accept();
-        } catch (IOException e) {
-          applied.set(Optional.empty());
-          yield ConfigDecision.reject("cannot listen on 127.0.0.1:" + config.uiPort() + ": " + e.getMessage());
-        }
+        applied.set(Optional.of(config));
+        yield ConfigDecision.accept();
       }
     };
   }

@@ -31,7 +31,7 @@ final class UiServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final StoreAccess store;
-  private final int maxResults;
+  private volatile int maxResults;
 
   /** How the UI reaches the database, which may be (re)opening. */
   interface StoreAccess {
@@ -52,6 +52,11 @@ final class UiServer implements AutoCloseable {
     http.setExecutor(ui.executor);
     http.start();
     return ui;
+  }
+
+  /** Changes how many rows a search returns, from the next request on. */
+  void maxResults(int max) {
+    maxResults = max;
   }
 
   /** The port it listens on. */

@@ -14,6 +14,8 @@ import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.sdk.testing.FakePlatform;
 import io.sensorfleet.sdk.testing.TestClients;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -217,6 +219,30 @@ class PassiveDnsTest {
         .POST(HttpRequest.BodyPublishers.ofString("{}")));
     assertEquals(405, post.statusCode());
     assertTrue(post.body().startsWith("{\"error\":"), post.body());
+  }
+
+  @Test
+  void keeps_its_ui_when_a_new_port_is_taken() throws Exception {
+    FakePlatform.Link link = configured();
+    int port = pdns.uiPort().orElseThrow();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      link.send(new Frame.Config("c2", 2, RawJson.of("{\"ui-port\":" + taken.getLocalPort() + "}")));
+
+      assertTrue(link.expect(Frame.ConfigReject.class).reason().startsWith("cannot listen on 127.0.0.1:"));
+    }
+    assertEquals(Optional.of(port), pdns.uiPort());
+    assertEquals(0, getJson("/api/stats").get("rows").asLong());
+  }
+
+  @Test
+  void applies_a_new_result_limit_without_moving_the_ui() throws Exception {
+    FakePlatform.Link link = configured();
+    publish(link, T0, "example.org", "A", "\"203.0.113.80\",\"203.0.113.81\"");
+    link.send(new Frame.Config("c2", 2, RawJson.of("{\"ui-port\":0,\"max-results\":1}")));
+    link.expect(Frame.ConfigAck.class);
+
+    await().atMost(FakePlatform.TIMEOUT).until(() -> getJson("/api/search?q=example.org").get("truncated").asBoolean());
+    assertEquals(1, getJson("/api/search?q=example.org").get("results").size());
   }
 
   @Test
