@@ -13,6 +13,7 @@ import io.sensorfleet.sdk.InstrumentClient;
 import io.sensorfleet.sdk.RetentionResult;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,11 +36,13 @@ public final class DnsSensor implements AutoCloseable {
 
   private final Clock clock;
   private final Rules rules = new Rules();
+  private final AlertThrottle throttle = new AlertThrottle();
   private final AtomicReference<Optional<Replay>> replay = new AtomicReference<>(Optional.empty());
   private final AtomicReference<Optional<String>> rulesetProblem = new AtomicReference<>(Optional.empty());
   private final AtomicLong packets = new AtomicLong();
   private final AtomicLong events = new AtomicLong();
   private final AtomicLong alerts = new AtomicLong();
+  private final AtomicLong suppressed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong refusedRulesets = new AtomicLong();
   private final InstrumentClient client;
@@ -85,7 +88,8 @@ public final class DnsSensor implements AutoCloseable {
         boolean same = replay.get().map(r -> r.config().equals(config)).orElse(false);
         if (!same) {
           stopReplay();   // first, so two replays never publish at once
-          Replay next = Replay.start(PcapSource.of(config.pcap()), config, this::onPacket, clock);
+          Replay next = Replay.start(PcapSource.of(config.pcap()), config,
+              (linkType, record) -> onPacket(config, linkType, record), clock);
           replay.set(Optional.of(next));
           LOG.log(Level.INFO, () -> "replaying " + next.describe() + " at " + config.rate() + " packets/s");
         }
@@ -94,16 +98,21 @@ public final class DnsSensor implements AutoCloseable {
     };
   }
 
-  private void onPacket(int linkType, PcapReader.Record record) {
+  private void onPacket(SensorConfig config, int linkType, PcapReader.Record record) {
     packets.incrementAndGet();
     PacketDecoder.udp(linkType, record.data())
         .flatMap(datagram -> DnsEvent.from(datagram, clock.instant()))
-        .ifPresent(this::publish);
+        .ifPresent(event -> publish(event, config.alertSuppress()));
   }
 
-  private void publish(DnsEvent event) {
+  private void publish(DnsEvent event, Duration suppress) {
     count(client.publish(DNS, Audience.INSTRUMENTS, Json.write(event)), events);
     for (Rules.Match match : rules.matches(event.qname())) {
+      var key = new AlertThrottle.Key(match.ruleset(), match.pattern(), event.qname(), event.client());
+      if (!throttle.allow(key, event.ts(), suppress)) {
+        suppressed.incrementAndGet();
+        continue;
+      }
       Alert alert = new Alert(event.ts(), ALERT_SEVERITY, match.pattern(), match.ruleset(), match.version(),
           event.qname(), event.client(), event.kind());
       count(client.publish(ALERTS, Audience.USERS, Json.write(alert)), alerts);
@@ -149,6 +158,7 @@ public final class DnsSensor implements AutoCloseable {
         .put("packets", packets.get())
         .put("events", events.get())
         .put("alerts", alerts.get())
+        .put("suppressed_alerts", suppressed.get())
         .put("dropped", dropped.get())
         .put("passes", current.map(Replay::passes).orElse(0L))
         .put("refused_rulesets", refusedRulesets.get());

@@ -148,13 +148,24 @@ class DnsSensorTest {
 
   @Test
   void alerts_only_on_matching_names() {
-    FakePlatform.Link link = configured("{\"rate\":5000}");
+    FakePlatform.Link link = configured("{\"rate\":5000,\"alert-suppress-seconds\":0}");
     link.send(new Frame.Deliver(RULE_MANAGER,
         RawJson.of("{\"ruleset\":\"one\",\"version\":1,\"patterns\":[\"bad.test\"]}")));
 
     for (int i = 0; i < 3; i++) {
       assertEquals("bad.test", payload(nextOn(link, DnsSensor.ALERTS)).get("qname").asText());
     }
+  }
+
+  @Test
+  void suppresses_repeats_of_an_alert_within_its_window() {
+    FakePlatform.Link link = configured("{\"rate\":5000}");
+    link.send(new Frame.Deliver(RULE_MANAGER, DEMO_RULESET));
+
+    await().atMost(FakePlatform.TIMEOUT).until(() -> Json.read(health(link).metrics().orElseThrow())
+        .path("suppressed_alerts").asLong() > 10);
+    // Three (name, client) pairs of the sample match *.evil.example: one alert each, however many passes.
+    assertEquals(3, Json.read(health(link).metrics().orElseThrow()).path("alerts").asLong());
   }
 
   @Test
@@ -218,7 +229,7 @@ class DnsSensorTest {
     FakePlatform.Link link = platform.acceptAndWelcome();
     link.send(new Frame.Config("c1", 1, RawJson.of("{\"decode-tcp\":true}")));
 
-    assertEquals("unknown field 'decode-tcp'; known: pcap, rate, loop",
+    assertEquals("unknown field 'decode-tcp'; known: alert-suppress-seconds, loop, pcap, rate",
         link.expect(Frame.ConfigReject.class).reason());
   }
 
