@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.protocol.Audience;
+import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.protocol.Topic;
 import io.sensorfleet.sdk.ConfigDecision;
@@ -14,6 +15,7 @@ import io.sensorfleet.sdk.RetentionResult;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,6 +34,8 @@ public final class DnsSensor implements AutoCloseable {
   public static final Topic DNS = Topic.of("dns");
   public static final Topic ALERTS = Topic.of("alerts.dns");
   public static final int ALERT_SEVERITY = 2;
+  /** How long a refused publication keeps health degraded: a missing grant shows, a passing one fades. */
+  static final Duration REFUSAL_SHOWN_FOR = Duration.ofSeconds(60);
   private static final System.Logger LOG = System.getLogger("io.sensorfleet.instruments.dnssensor");
 
   private final Clock clock;
@@ -45,6 +49,8 @@ public final class DnsSensor implements AutoCloseable {
   private final AtomicLong suppressed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong refusedRulesets = new AtomicLong();
+  private final AtomicLong refusedByPlatform = new AtomicLong();
+  private final AtomicReference<Optional<Refusal>> lastRefusal = new AtomicReference<>(Optional.empty());
   private final InstrumentClient client;
 
   private DnsSensor(InstrumentClient.Builder builder, Clock clock) {
@@ -55,6 +61,7 @@ public final class DnsSensor implements AutoCloseable {
         .onHealthQuery(this::health)
         .onRetention(cutoff -> RetentionResult.nothingDeleted("dns-sensor keeps no data"))
         .onMessage(this::receive)
+        .onError(this::refused)
         .onShutdown(reason -> stopReplay())
         .build();
   }
@@ -138,13 +145,28 @@ public final class DnsSensor implements AutoCloseable {
     }
   }
 
+  /** An error frame answering none of our waits: here, a publication the platform refused (no grant). */
+  private void refused(Frame.Error error) {
+    refusedByPlatform.incrementAndGet();
+    String what = error.code() + (error.message().isEmpty() ? "" : ": " + error.message());
+    Refusal now = new Refusal(clock.instant(), what);
+    Optional<Refusal> before = lastRefusal.getAndSet(Optional.of(now));
+    if (before.isEmpty() || !before.get().isRecent(now.at())) {
+      LOG.log(Level.WARNING, () -> "the platform refused a publication: " + now.what());
+    }
+  }
+
   private Health health() {
     Optional<Replay> current = replay.get();
+    Optional<Refusal> refusal = lastRefusal.get().filter(r -> r.isRecent(clock.instant()));
     Health verdict;
     if (current.isEmpty()) {
       verdict = Health.degraded("waiting for a configuration");
     } else if (current.get().problem().isPresent()) {
       verdict = Health.degraded(current.get().problem().get());
+    } else if (refusal.isPresent()) {
+      verdict = Health.degraded("the platform refuses publications (" + refusedByPlatform.get() + " so far): "
+          + refusal.get().what());
     } else if (rulesetProblem.get().isPresent()) {
       verdict = Health.degraded(rulesetProblem.get().get());
     } else {
@@ -161,7 +183,8 @@ public final class DnsSensor implements AutoCloseable {
         .put("suppressed_alerts", suppressed.get())
         .put("dropped", dropped.get())
         .put("passes", current.map(Replay::passes).orElse(0L))
-        .put("refused_rulesets", refusedRulesets.get());
+        .put("refused_rulesets", refusedRulesets.get())
+        .put("refused_by_platform", refusedByPlatform.get());
     ObjectNode versions = m.putObject("rulesets");
     rules.versions().forEach(versions::put);
     try {
@@ -173,6 +196,13 @@ public final class DnsSensor implements AutoCloseable {
 
   private void stopReplay() {
     replay.getAndSet(Optional.empty()).ifPresent(Replay::close);
+  }
+
+  /** A refusal from the platform, and when it came. */
+  private record Refusal(Instant at, String what) {
+    boolean isRecent(Instant now) {
+      return now.isBefore(at.plus(REFUSAL_SHOWN_FOR));
+    }
   }
 
   private static String version() {

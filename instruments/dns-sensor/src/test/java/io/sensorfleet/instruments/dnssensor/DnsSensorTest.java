@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.protocol.Audience;
+import io.sensorfleet.core.protocol.ErrorCode;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.HealthStatus;
 import io.sensorfleet.core.protocol.RawJson;
@@ -185,6 +186,17 @@ class DnsSensorTest {
     await().atMost(FakePlatform.TIMEOUT).until(() -> health(link).detail()
         .equals("refused a ruleset from rule-manager: version must be a whole number from 0"));
     assertEquals(HealthStatus.DEGRADED, health(link).status());
+  }
+
+  @Test
+  void reports_degraded_when_the_platform_refuses_its_publications() {
+    FakePlatform.Link link = configured("{\"rate\":5000}");
+    Frame.Publish refused = nextOn(link, DnsSensor.DNS);
+    link.send(Frame.Error.of(ErrorCode.NOT_PERMITTED, "no grant: publish dns", refused.id()));
+
+    await().atMost(FakePlatform.TIMEOUT).until(() -> health(link).status() == HealthStatus.DEGRADED);
+    assertEquals("the platform refuses publications (1 so far): not-permitted: no grant: publish dns",
+        health(link).detail());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.sensorfleet.instruments.passivedns;
 
+import io.sensorfleet.core.protocol.ErrorCode;
+import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.protocol.Topic;
 import io.sensorfleet.sdk.BusEvent;
@@ -51,6 +53,7 @@ public final class PassiveDns implements AutoCloseable {
         .onHealthQuery(this::health)
         .onRetention(this::enforceRetention)
         .onEvent(this::onEvent)
+        .onError(this::refused)
         .onShutdown(reason -> stop())
         .build();
     openStore();
@@ -133,10 +136,22 @@ public final class PassiveDns implements AutoCloseable {
     };
   }
 
+  /**
+   * An error frame answering none of our waits. This Instrument only subscribes, so a refusal is about its
+   * subscription: one renewed after a reconnection (the SDK sends those itself) that the platform now refuses.
+   */
+  private void refused(Frame.Error error) {
+    if (error.knownCode().equals(Optional.of(ErrorCode.NOT_PERMITTED))) {
+      subscriptionProblem.set(Optional.of("the platform refuses the subscription to " + DNS + ": " + error.code()
+          + (error.message().isEmpty() ? "" : ": " + error.message())));
+    }
+  }
+
   private void onEvent(BusEvent event) {
     if (!event.topic().equals(DNS)) {
       return;
     }
+    subscriptionProblem.set(Optional.empty());   // events arrive: the subscription stands
     events.incrementAndGet();
     List<Observation> observations;
     try {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.protocol.Audience;
+import io.sensorfleet.core.protocol.ErrorCode;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.HealthStatus;
 import io.sensorfleet.core.protocol.RawJson;
@@ -154,6 +155,17 @@ class PassiveDnsTest {
 
     await().atMost(FakePlatform.TIMEOUT).until(() -> health(link).detail().equals("1 records"));
     assertEquals(HealthStatus.HEALTHY, health(link).status());
+  }
+
+  @Test
+  void reports_degraded_while_the_platform_refuses_its_subscription() {
+    FakePlatform.Link link = configured();
+    link.send(Frame.Error.of(ErrorCode.NOT_PERMITTED, "revoked", Optional.empty()));
+
+    await().atMost(FakePlatform.TIMEOUT).until(() -> health(link).detail()
+        .equals("the platform refuses the subscription to dns: not-permitted: revoked"));
+    publish(link, T0, "example.org", "A", "\"203.0.113.80\"");
+    await().atMost(FakePlatform.TIMEOUT).until(() -> health(link).status() == HealthStatus.HEALTHY);
   }
 
   @Test

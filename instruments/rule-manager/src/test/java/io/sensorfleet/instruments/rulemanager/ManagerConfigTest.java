@@ -20,8 +20,8 @@ class ManagerConfigTest {
 
   @Test
   void reads_rulesets_and_the_resend_period() {
-    var parsed = parse("{\"rulesets\":[{\"name\":\"demo\",\"target\":\"dns-sensor\",\"patterns\":[\"*.Evil.example\"]}],"
-        + "\"resend-seconds\":30}");
+    var parsed = parse("{\"rulesets\":[{\"name\":\"demo\",\"target\":\"dns-sensor\","
+        + "\"patterns\":[\"*.Evil.example\"]}],\"resend-seconds\":30}");
 
     assertEquals(new ManagerConfig.Parsed.Valid(new ManagerConfig(List.of(new ManagerConfig.Rules("demo",
         InstrumentId.of("dns-sensor"), List.of("*.evil.example"))), Duration.ofSeconds(30))), parsed);
