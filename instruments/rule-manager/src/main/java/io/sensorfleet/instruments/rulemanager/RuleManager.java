@@ -180,7 +180,9 @@ public final class RuleManager implements AutoCloseable {
     } else if (!waiting.isEmpty()) {
       verdict = Health.degraded(String.join("; ", waiting));
     } else {
-      verdict = Health.healthy(status.size() + " targets hold their rulesets");
+      List<String> targetNames = status.keySet().stream().map(InstrumentId::value).toList();
+      verdict = Health.healthy(targetNames.isEmpty() ? "no rulesets to send"
+          : "rulesets acknowledged for " + String.join(", ", targetNames));
     }
     return verdict.withMetrics(json(metrics));
   }

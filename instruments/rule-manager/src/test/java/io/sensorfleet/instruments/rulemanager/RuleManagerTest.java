@@ -97,6 +97,7 @@ class RuleManagerTest {
 
     link.send(new Frame.Ack(send.id().orElseThrow()));
     await().atMost(FakePlatform.TIMEOUT).until(() -> health(link).status() == HealthStatus.HEALTHY);
+    assertEquals("rulesets acknowledged for dns-sensor", health(link).detail());
     assertTrue(health(link).metrics().orElseThrow().asString()
         .contains("\"dns-sensor\":{\"last_acked_version\":1,\"waiting\":0}"));
   }
