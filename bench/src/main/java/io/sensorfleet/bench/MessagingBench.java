@@ -241,9 +241,9 @@ public final class MessagingBench {
     return new Latency(sorted[n / 2] / 1e3, sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
   }
 
-  /** {@code {"t":<19 digits>,"p":"xx…"}}, exactly {@code size} bytes. */
+  /** {@code {"t":"<19 digits>","p":"xx…"}}, exactly {@code size} bytes (a string: JSON has no leading zeros). */
   static byte[] payload(int size, long sentNanos) {
-    String head = "{\"t\":" + String.format("%019d", sentNanos) + ",\"p\":\"";
+    String head = "{\"t\":\"" + String.format("%019d", sentNanos) + "\",\"p\":\"";
     int pad = size - head.length() - 2;
     return (head + "x".repeat(Math.max(0, pad)) + "\"}").getBytes(StandardCharsets.US_ASCII);
   }
@@ -251,7 +251,7 @@ public final class MessagingBench {
   /** The timestamp of a payload that starts at {@code offset} of {@code buffer}. */
   static long timestamp(byte[] buffer, int offset) {
     long t = 0;
-    for (int i = offset + 5; i < offset + 24; i++) {
+    for (int i = offset + 6; i < offset + 25; i++) {
       t = t * 10 + (buffer[i] - '0');
     }
     return t;
@@ -289,10 +289,10 @@ public final class MessagingBench {
           "pekko.loglevel", "WARNING",
           "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
           "sensor.channel.runtime-root", root.toString(),
-          "sensor.channel.inbound-frames-per-second", "1000000000",
-          "sensor.channel.inbound-frame-burst", "1000000000",
-          "sensor.channel.inbound-bytes-per-second", "1GiB",
-          "sensor.channel.inbound-byte-burst", "1GiB",
+          "sensor.channel.inbound-frames-per-second", "100000000",
+          "sensor.channel.inbound-frame-burst", "100000000",
+          "sensor.channel.inbound-bytes-per-second", "512MiB",
+          "sensor.channel.inbound-byte-burst", "512MiB",
           "sensor.channel.outbound-queue-size", "100000",
           "sensor.channel.outbound-queue-bytes", "256MiB")).withFallback(ConfigFactory.load());
       var sockets = new CompletableFuture<List<Path>>();

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,11 +36,25 @@ class SensorRecoveryIT {
 
   private static final Pattern URL = Pattern.compile("listening on (http://\\S+/)");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> DEMO = List.of("sample-a", "sample-b");
+  // Ids of our own: a demo someone ran on this machine (sf-sample-a, ...) is none of this test's business.
+  private static final String RUN = "rc" + io.sensorfleet.it.support.Stages.randomId();
+  private static final List<String> DEMO = List.of(RUN + "-a", RUN + "-b");
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> started = new ArrayList<>();
 
   @TempDir Path data;
+  @TempDir Path manifests;
+
+  /** The demo's two sample Instruments (conf/demo/sample-*.yaml) under this run's ids. */
+  @BeforeEach
+  void demoManifests() throws IOException {
+    Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
+    for (String suffix : List.of("a", "b")) {
+      String yaml = Files.readString(root.resolve("conf/demo/sample-" + suffix + ".yaml"))
+          .replaceFirst("(?m)^id: .*$", "id: " + RUN + "-" + suffix);
+      Files.writeString(manifests.resolve("sample-" + suffix + ".yaml"), yaml);
+    }
+  }
 
   @AfterEach
   void cleanUp() throws Exception {
@@ -47,6 +63,8 @@ class SensorRecoveryIT {
       run("lxc", "delete", "--force", "sf-" + id);
       // The killed sensors never closed the demo Instruments' transient storage (default mount dir).
       run("umount", "-l", "/run/sensorfleet-storage/" + id + "/transient");
+      run("umount", "-l", "/run/sensorfleet-storage/" + id + "/persistent");
+      run("lxc", "storage", "volume", "delete", "sensorfleet", "sf-" + id + "--persistent");
     }
   }
 
@@ -91,6 +109,7 @@ class SensorRecoveryIT {
         data.toString()).directory(root.toFile()).redirectErrorStream(true);
     builder.environment().put("SENSORFLEET_SKIP_BUILD", "1");
     builder.environment().put("SENSORFLEET_SKIP_SETUP", "1");
+    builder.environment().put("SENSORFLEET_DEMO", manifests.toString());
     Process process = builder.start();
     started.add(process);
     var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
