@@ -4,6 +4,7 @@ import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
 import io.sensorfleet.actors.instrument.InstrumentSettings;
+import io.sensorfleet.actors.user.UserDirectory;
 import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditReadSide;
@@ -46,6 +47,9 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   /** An operator command for the Instrument registry, passed through unchanged. */
   public record ToInstruments(InstrumentRegistry.Command command) implements Command {}
 
+  /** A command for Fleet Management's user directory, passed through unchanged. */
+  public record ToUsers(UserDirectory.Command command) implements Command {}
+
   /** The sensor's own view of itself, for the health endpoint. */
   public record Status(String name, Phase phase, Instant startedAt) {}
 
@@ -66,6 +70,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private final InstrumentStorage storage;
   private ActorRef<AuditLog.Command> auditLog;
   private ActorRef<InstrumentRegistry.Command> instruments;
+  private ActorRef<UserDirectory.Command> users;
 
   /**
    * Spawned once, as the actor system's guardian, by {@code Main} (and by tests).
@@ -121,6 +126,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network, storage,
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, getContext().getSystem().ignoreRef(),
         clock)), "instruments");
+    users = getContext().spawn(UserDirectory.create(auditLog, clock), "users");
     getContext().getLog().info("sensor '{}' running", settings.name());
     return stash.unstashAll(running());
   }
@@ -140,6 +146,10 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         })
         .onMessage(ToInstruments.class, command -> {
           instruments.tell(command.command());
+          return Behaviors.same();
+        })
+        .onMessage(ToUsers.class, command -> {
+          users.tell(command.command());
           return Behaviors.same();
         })
         .build();
