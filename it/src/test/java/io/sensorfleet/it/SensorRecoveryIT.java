@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SensorRecoveryIT {
 
   private static final Pattern URL = Pattern.compile("listening on (http://\\S+/)");
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> DEMO = List.of("sample-a", "sample-b");
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> started = new ArrayList<>();
 
   @TempDir Path data;
@@ -71,11 +64,10 @@ class SensorRecoveryIT {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
   }
 
-  private List<String> connectedRunning(String url) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "api/v1/instruments"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  private List<String> connectedRunning(String url) {
+    var admin = io.sensorfleet.it.support.ApiClient.login(url, "admin", SensorProcessIT.ADMIN_PASSWORD);
     List<String> ids = new ArrayList<>();
-    for (JsonNode i : JSON.readTree(response.body())) {
+    for (JsonNode i : admin.get("api/v1/instruments").json()) {
       if (i.get("connected").asBoolean() && i.get("actual").asText().equals("running")) {
         ids.add(i.get("id").asText());
       }
@@ -90,6 +82,7 @@ class SensorRecoveryIT {
     var builder = new ProcessBuilder(root.resolve("sensorfleet").toString(), mode, "--port", "0", "--data",
         data.toString()).directory(root.toFile()).redirectErrorStream(true);
     builder.environment().put("SENSORFLEET_SKIP_BUILD", "1");
+    builder.environment().put("SENSORFLEET_ADMIN_PASSWORD", SensorProcessIT.ADMIN_PASSWORD);
     builder.environment().put("SENSORFLEET_SKIP_SETUP", "1");
     Process process = builder.start();
     started.add(process);
