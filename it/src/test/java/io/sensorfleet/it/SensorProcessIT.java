@@ -66,7 +66,7 @@ class SensorProcessIT {
         .until(() -> {
           List<String> actions = new ArrayList<>();
           var admin = io.sensorfleet.it.support.ApiClient.login(url, "admin", ADMIN_PASSWORD);
-          for (JsonNode e : admin.get("api/v1/audit?limit=10").json().get("entries")) {
+          for (JsonNode e : admin.get("api/v1/audit?limit=10&kind=platform").json().get("entries")) {
             actions.add(e.get("action").asText());
           }
           return actions.reversed();
