@@ -71,7 +71,10 @@ public final class Main {
       new Demo(sensor.system(), config.getDuration("sensor.demo.timeout"), System.out)
           .run(java.nio.file.Path.of(config.getString("sensor.demo.manifests")))
           .whenComplete((v, error) -> System.out.println(error == null
-              ? "sensorfleet: demo Instruments are up: curl " + sensor.url() + "api/v1/instruments"
+              ? "sensorfleet: demo Instruments are up; see them with\n"
+                  + "  TOKEN=$(curl -s " + sensor.url() + "api/v1/login -d '{\"username\":\"admin\",\"password\":\"...\"}'"
+                  + " | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n"
+                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/instruments"
               : "sensorfleet: demo: " + error.getMessage()));
     }
     sensor.system().getWhenTerminated().toCompletableFuture().join();
