@@ -80,6 +80,7 @@ public final class AuditRoutes {
     this.access = access;
     CsvMapper csv = new CsvMapper();
     csv.findAndRegisterModules();
+    csv.disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);  // ISO-8601
     CsvSchema schema = csv.schemaFor(AuditEntryView.class);
     this.csvRow = csv.writerFor(AuditEntryView.class).with(schema.withoutHeader());
     this.csvHeader = String.join(",", schema.getColumnNames()) + "\n";
