@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sensorfleet.audit.AuditRequest;
 import io.sensorfleet.audit.Outcome;
 import io.sensorfleet.core.access.Role;
+import java.net.InetAddress;
 import java.time.Duration;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.headers.Cookie;
@@ -16,9 +19,19 @@ import org.junit.jupiter.api.Test;
 
 class AuthRoutesTest extends ApiRouteTest {
 
+  /** From an address of this user's own, so tests do not share a source's throttle. */
   private HttpRequest loginRequest(String user, String password) {
-    return HttpRequest.POST("/api/v1/login").withEntity(ContentTypes.APPLICATION_JSON,
-        "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
+    return loginRequest(user, password, "192.0.2." + (Math.abs(user.hashCode() % 250) + 1));
+  }
+
+  private HttpRequest loginRequest(String user, String password, String source) {
+    try {
+      return HttpRequest.POST("/api/v1/login").withEntity(ContentTypes.APPLICATION_JSON,
+              "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}")
+          .addAttribute(AttributeKeys.remoteAddress, RemoteAddress.create(InetAddress.getByName(source)));
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private AuditRequest lastAudit() {
@@ -90,6 +103,18 @@ class AuthRoutesTest extends ApiRouteTest {
     assertEquals("login throttled", lastAudit().action());
     clock.advance(Duration.ofMinutes(16));
     app().run(loginRequest("dan", "dan-password-1")).assertStatusCode(200);
+  }
+
+  @Test
+  void failed_logins_are_throttled_per_source_across_user_names_whatever_x_forwarded_for_says() {
+    for (int i = 0; i < 6; i++) {
+      app().run(loginRequest("nobody-" + i, "wrong-password-1", "198.51.100.7")
+          .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("X-Forwarded-For", "10.0.0." + i)))
+          .assertStatusCode(401);
+    }
+    user("zed", Role.VIEWER);
+    app().run(loginRequest("zed", "zed-password-1", "198.51.100.7")).assertStatusCode(429);
+    app().run(loginRequest("zed", "zed-password-1", "198.51.100.8")).assertStatusCode(200);
   }
 
   @Test

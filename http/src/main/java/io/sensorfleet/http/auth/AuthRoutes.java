@@ -21,6 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -66,8 +69,8 @@ public final class AuthRoutes {
 
   public Route route() {
     return concat(
-        endpoints.post("/api/v1/login", vars -> extractClientIP(ip -> bodies.text(body ->
-            login(parse(body), ip.getAddress().map(InetAddress::getHostAddress).orElse("unknown"))))),
+        endpoints.post("/api/v1/login", vars -> extractRequest(request -> bodies.text(body ->
+            login(parse(body), source(request))))),
         endpoints.post("/api/v1/logout", vars -> access.authenticated(this::logout)),
         endpoints.get("/api/v1/session", vars -> access.authenticated(caller ->
             completeOK(UserView.of(caller.user()), Jackson.marshaller(mapper)))));
@@ -75,6 +78,16 @@ public final class AuthRoutes {
 
   public Endpoints endpoints() {
     return endpoints;
+  }
+
+  /**
+   * The TCP peer's address, which the server records ({@code remote-address-attribute}). Never
+   * {@code X-Forwarded-For} or {@code X-Real-IP} (what {@code extractClientIP} prefers): a client sets those
+   * itself, and would get a fresh throttle key with each request.
+   */
+  private static String source(HttpRequest request) {
+    return request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress).orElse("unknown");
   }
 
   private LoginRequest parse(String body) {
