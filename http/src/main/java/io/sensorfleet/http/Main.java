@@ -151,7 +151,8 @@ public final class Main {
       var sessions = new Sessions(auth, clock);
       var access = new Access(sessions, users, auth, audit, mapper);
       var bodies = new Bodies(mapper, http.maxBodyBytes());
-      var fleet = new GuardianFleet(system, settings.askTimeout(), http.lifecycleTimeout());
+      var fleet = new RefusalAuditingFleet(new GuardianFleet(system, settings.askTimeout(), http.lifecycleTimeout()),
+          audit);
       AuditQueries queries = AuditQueries.create(system);
       return new FleetApi(mapper, new ApiMetrics(fleet::list), access, http.metricsPublic(),
           new HealthRoutes(() -> AskPattern.ask(system, SensorGuardian.GetStatus::new, settings.askTimeout(),

@@ -104,6 +104,11 @@ class InstrumentRoutesTest extends ApiRouteTest {
     assertEquals("installed", json(created.entityString()).get("actual").asText());
     assertCode("conflict", app().run(as(operator, yaml("/api/v1/instruments", manifest))).assertStatusCode(409)
         .entityString());
+    var refusal = audited.getLast();
+    assertEquals("instrument install refused", refusal.action());
+    assertEquals(Outcome.FAILED, refusal.outcome());
+    assertEquals(Principal.user("ola"), refusal.principal());
+    assertEquals(java.util.Optional.of(InstrumentId.of("honeypot")), refusal.instrument());
   }
 
   @Test
