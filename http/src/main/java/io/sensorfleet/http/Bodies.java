@@ -3,6 +3,7 @@ package io.sensorfleet.http;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -32,7 +33,8 @@ public final class Bodies {
     return text(body -> {
       T value;
       try {
-        value = mapper.readValue(body, type);
+        // Strict, unlike the journal's mapper: a misspelt field ({"rol": "admin"}) must not be a silent no-op.
+        value = mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
       } catch (JsonProcessingException e) {
         throw new ApiException.BadRequest("invalid-body", "the body is not a valid " + type.getSimpleName()
             + ": " + e.getOriginalMessage());

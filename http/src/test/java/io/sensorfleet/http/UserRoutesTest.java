@@ -53,6 +53,13 @@ class UserRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_misspelt_field_answers_400_rather_than_changing_nothing() {
+    user("quin", Role.VIEWER);
+    assertCode("invalid-body", app().run(as(admin, HttpRequest.PATCH("/api/v1/users/quin").withEntity(
+        ContentTypes.APPLICATION_JSON, "{\"rol\":\"admin\"}"))).assertStatusCode(400).entityString());
+  }
+
+  @Test
   void a_taken_name_answers_409() {
     app().run(create("{\"username\":\"max\",\"password\":\"max-password-1\",\"role\":\"viewer\"}"))
         .assertStatusCode(201);
