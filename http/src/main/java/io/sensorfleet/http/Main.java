@@ -37,6 +37,7 @@ import io.sensorfleet.storage.GocryptfsStorage;
 import io.sensorfleet.storage.StorageSettings;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
@@ -95,7 +96,8 @@ public final class Main {
                        Optional<String> generatedAdminPassword) {
 
     public String url() {
-      return "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort() + "/";
+      String scheme = system.settings().config().getBoolean("sensor.http.tls.enabled") ? "https" : "http";
+      return scheme + "://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort() + "/";
     }
 
     /** Starts a sensor from {@code config}; completes once the API listens and the start is audited. */
@@ -125,7 +127,11 @@ public final class Main {
           .thenCompose(status -> ensureAdmin(users, hasher, auth))
           .thenCompose(generated -> {
             firstAdmin.set(generated);
-            return Http.get(system).newServerAt(http.host(), http.port()).bind(api.route());
+            var server = Http.get(system).newServerAt(http.host(), http.port());
+            return TlsSettings.from(config).serverContext()
+                .map(tls -> server.enableHttps(ConnectionContext.httpsServer(tls)))
+                .orElse(server)
+                .bind(api.route());
           })
           .thenCompose(binding -> record(system, settings.askTimeout(), "platform started",
               "Fleet Management on " + binding.localAddress() + ", mode " + config.getString("sensor.mode"))

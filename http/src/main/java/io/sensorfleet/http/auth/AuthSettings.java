@@ -18,7 +18,7 @@ public record AuthSettings(Duration sessionIdle, Duration sessionMax, int maxSes
         auth.getDuration("session-max"),
         auth.getInt("max-sessions"),
         auth.getString("cookie-name"),
-        auth.getBoolean("cookie-secure"),
+        auth.getBoolean("cookie-secure") || config.getBoolean("sensor.http.tls.enabled"),
         auth.getDuration("throttle.window"),
         auth.getInt("throttle.per-user"),
         auth.getInt("throttle.per-source"),
