@@ -92,7 +92,7 @@ public final class FleetApi {
       case ApiException.NotFound notFound -> error(StatusCodes.NOT_FOUND, notFound.code(), notFound.getMessage());
       case ApiException.Conflict conflict -> error(StatusCodes.CONFLICT, conflict.code(), conflict.getMessage());
       case StatusReply.ErrorMessage refused -> error(StatusCodes.CONFLICT, "conflict", refused.getMessage());
-      case EntityStreamSizeException tooLarge -> error(StatusCodes.PAYLOAD_TOO_LARGE, "payload-too-large",
+      case EntityStreamSizeException tooLarge -> error(StatusCodes.CONTENT_TOO_LARGE, "payload-too-large",
           "the body is larger than " + tooLarge.limit() + " bytes");
       case IllegalArgumentException invalid -> error(StatusCodes.BAD_REQUEST, "invalid-request", invalid.getMessage());
       case TimeoutException timeout -> unavailable();
@@ -125,7 +125,7 @@ public final class FleetApi {
     }
     String code = response.status().reason().toLowerCase(Locale.ROOT).replace(' ', '-');
     String message = strict.getData().utf8String();
-    if (response.status().equals(StatusCodes.PAYLOAD_TOO_LARGE)) {
+    if (response.status().equals(StatusCodes.CONTENT_TOO_LARGE)) {
       code = "payload-too-large";
       message = "the body is larger than this API accepts (sensor.http.max-body)";
     }

@@ -20,13 +20,11 @@ import io.sensorfleet.http.json.RollbackRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.Route;
-import scala.concurrent.duration.FiniteDuration;
 
 /**
  * {@code /api/v1/instruments}: list, install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
@@ -142,8 +140,7 @@ public final class InstrumentRoutes {
   }
 
   private Route lifecycle(java.util.function.Supplier<Route> inner) {
-    return withRequestTimeout(FiniteDuration.create(lifecycleTimeout.plus(REQUEST_MARGIN).toMillis(),
-        TimeUnit.MILLISECONDS), inner);
+    return withRequestTimeout(lifecycleTimeout.plus(REQUEST_MARGIN), inner);
   }
 
   private <T> Route ok(T value) {

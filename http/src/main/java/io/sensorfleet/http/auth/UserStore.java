@@ -26,11 +26,21 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class UserStore {
 
-  private final Function<Function<ActorRef<Object>, UserDirectory.Command>, CompletionStage<Object>> ask;
+  /** One bounded ask of the directory, however it is reached. */
+  private interface Asker {
+    <R> CompletionStage<R> ask(Function<ActorRef<R>, UserDirectory.Command> command);
+  }
+
+  private final Asker asker;
 
   private <T> UserStore(RecipientRef<T> target, Function<UserDirectory.Command, T> wrap, Duration timeout,
       Scheduler scheduler) {
-    this.ask = command -> AskPattern.ask(target, replyTo -> wrap.apply(command.apply(replyTo)), timeout, scheduler);
+    this.asker = new Asker() {
+      @Override
+      public <R> CompletionStage<R> ask(Function<ActorRef<R>, UserDirectory.Command> command) {
+        return AskPattern.<T, R>ask(target, replyTo -> wrap.apply(command.apply(replyTo)), timeout, scheduler);
+      }
+    };
   }
 
   /** Through the sensor's guardian. */
@@ -74,9 +84,8 @@ public final class UserStore {
     return raw(r -> new UserDirectory.EnsureAdmin(hash, r));
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private <R> CompletionStage<R> raw(Function<ActorRef<R>, UserDirectory.Command> command) {
-    return (CompletionStage<R>) (CompletionStage) ask.apply((Function) command);
+    return asker.ask(command);
   }
 
   private <R> CompletionStage<R> withStatus(Function<ActorRef<StatusReply<R>>, UserDirectory.Command> command) {
