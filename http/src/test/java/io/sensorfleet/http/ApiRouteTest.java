@@ -76,6 +76,10 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final PasswordHasher hasher = new PasswordHasher(auth, Runnable::run);
   final UserStore users;
   final FleetApi api;
+  private final Function<AuditRequest, CompletionStage<?>> audit;
+  private final Sessions sessions;
+  private final Access access;
+  private final Bodies bodies;
 
   ApiRouteTest() {
     var auditLog = kit.spawn(Behaviors.<AuditLog.Command>receiveMessage(command -> {
@@ -85,14 +89,19 @@ abstract class ApiRouteTest extends JupiterRouteTest {
     users = UserStore.of(kit.spawn(UserDirectory.create(auditLog, clock)), Duration.ofSeconds(5),
         kit.system().scheduler());
     users.ensureAdmin(hasher.hash("admin-password-1").toCompletableFuture().join()).toCompletableFuture().join();
-    Function<AuditRequest, CompletionStage<?>> audit = request -> {
+    audit = request -> {
       audited.add(request);
       return CompletableFuture.completedFuture(null);
     };
-    var sessions = new Sessions(auth, clock);
-    var access = new Access(sessions, users, auth, audit, mapper);
-    var bodies = new Bodies(mapper, http.maxBodyBytes());
-    api = new FleetApi(mapper, new ApiMetrics(fleet::list), access, http.metricsPublic(),
+    sessions = new Sessions(auth, clock);
+    access = new Access(sessions, users, auth, audit, mapper);
+    bodies = new Bodies(mapper, http.maxBodyBytes());
+    api = api(http.metricsPublic());
+  }
+
+  /** The API over this class's users, fleet, clock and audit recorder. */
+  FleetApi api(boolean metricsPublic) {
+    return new FleetApi(mapper, new ApiMetrics(fleet::list), access, metricsPublic,
         new HealthRoutes(() -> health.get(), clock, mapper),
         new OpenApiRoutes(),
         new AuthRoutes(access, sessions, new LoginThrottle(auth, clock), hasher, users, auth, audit, bodies, mapper,

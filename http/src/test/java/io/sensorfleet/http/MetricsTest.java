@@ -21,4 +21,12 @@ class MetricsTest extends ApiRouteTest {
     assertTrue(metrics.contains("sensorfleet_instruments{state=\"running\"} 1.0"), metrics);
     assertTrue(metrics.contains("sensorfleet_instruments{state=\"stopped\"} 0.0"), metrics);
   }
+
+  @Test
+  void metrics_need_a_login_when_not_public() {
+    var closed = testRoute(api(false).route());
+    closed.run(HttpRequest.GET("/metrics")).assertStatusCode(401);
+    user("mia", io.sensorfleet.core.access.Role.VIEWER);
+    closed.run(as(login("mia"), HttpRequest.GET("/metrics"))).assertStatusCode(200);
+  }
 }
