@@ -16,6 +16,7 @@ import io.sensorfleet.http.json.ApiError;
 import io.sensorfleet.http.json.ConfigVersionView;
 import io.sensorfleet.http.json.InstrumentHealthView;
 import io.sensorfleet.http.json.InstrumentView;
+import io.sensorfleet.http.json.RetentionStatusView;
 import io.sensorfleet.http.json.RollbackRequest;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +31,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code /api/v1/instruments}: list, install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
  * deletes its storage), start, stop, restart; health; configuration (get, put, versions, rollback). Reads need a
  * login; lifecycle needs an operator, configuration too. The Instrument actors audit every change with the
- * caller as principal; refusals by role are audited by {@link Access}.
+ * caller as principal; refusals by role are audited by {@link Access}. Retention is read here (period and last
+ * report); setting it waits for a registry command.
  */
 public final class InstrumentRoutes {
 
@@ -81,6 +83,8 @@ public final class InstrumentRoutes {
             .thenCompose(stopped -> fleet.start(id, c.principal()))),
         endpoints.get("/api/v1/instruments/{id}/health", vars -> access.require(Area.READ, caller ->
             onSuccess(find(id(vars)), s -> ok(InstrumentHealthView.of(s))))),
+        endpoints.get("/api/v1/instruments/{id}/retention", vars -> access.require(Area.READ, caller ->
+            onSuccess(find(id(vars)), s -> ok(RetentionStatusView.of(s))))),
         endpoints.get("/api/v1/instruments/{id}/config", vars -> access.require(Area.READ, caller ->
             onSuccess(fleet.configHistory(id(vars)), versions -> ok(ConfigVersionView.of(versions.stream()
                 .reduce((a, b) -> b).orElseThrow(() -> new ApiException.NotFound(id(vars) + " has no configuration")),

@@ -59,6 +59,14 @@ class InstrumentRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_viewer_reads_the_retention_period() {
+    var retention = json(app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/dns-sensor/retention")))
+        .assertStatusCode(200).entityString());
+    assertEquals(30 * 86_400, retention.get("retentionSeconds").asLong());
+    assertTrue(retention.get("lastReport").isNull());
+  }
+
+  @Test
   void unknown_or_invalid_ids_answer_404() {
     assertCode("not-found", app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/nope"))).assertStatusCode(404)
         .entityString());
