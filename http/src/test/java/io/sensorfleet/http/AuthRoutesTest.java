@@ -134,6 +134,21 @@ class AuthRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_user_changes_their_own_password_with_the_current_one_and_logs_in_again() {
+    user("ray", Role.VIEWER);
+    String token = login("ray");
+    app().run(as(token, HttpRequest.POST("/api/v1/session/password").withEntity(ContentTypes.APPLICATION_JSON,
+        "{\"current\":\"not-my-password\",\"password\":\"ray-password-2\"}"))).assertStatusCode(403);
+    assertEquals("password change refused", lastAudit().action());
+    app().run(as(token, HttpRequest.POST("/api/v1/session/password").withEntity(ContentTypes.APPLICATION_JSON,
+        "{\"current\":\"ray-password-1\",\"password\":\"ray-password-2\"}"))).assertStatusCode(204);
+    app().run(as(token, HttpRequest.GET("/api/v1/session"))).assertStatusCode(401);
+    app().run(loginRequest("ray", "ray-password-1")).assertStatusCode(401);
+    app().run(loginRequest("ray", "ray-password-2")).assertStatusCode(200);
+    assertTrue(audited.stream().noneMatch(a -> a.detail().contains("ray-password")));
+  }
+
+  @Test
   void a_session_ends_after_the_idle_time() {
     user("gus", Role.VIEWER);
     String token = login("gus");

@@ -11,6 +11,7 @@ import io.sensorfleet.audit.Principal;
 import io.sensorfleet.http.Bodies;
 import io.sensorfleet.http.Endpoints;
 import io.sensorfleet.http.json.ApiError;
+import io.sensorfleet.http.json.ChangePasswordRequest;
 import io.sensorfleet.http.json.LoginRequest;
 import io.sensorfleet.http.json.LoginView;
 import io.sensorfleet.http.json.UserView;
@@ -73,7 +74,9 @@ public final class AuthRoutes {
             login(parse(body), source(request))))),
         endpoints.post("/api/v1/logout", vars -> access.authenticated(this::logout)),
         endpoints.get("/api/v1/session", vars -> access.authenticated(caller ->
-            completeOK(UserView.of(caller.user()), Jackson.marshaller(mapper)))));
+            completeOK(UserView.of(caller.user()), Jackson.marshaller(mapper)))),
+        endpoints.post("/api/v1/session/password", vars -> access.authenticated(caller ->
+            bodies.json(ChangePasswordRequest.class, request -> changePassword(caller, request)))));
   }
 
   public Endpoints endpoints() {
@@ -132,6 +135,41 @@ public final class AuthRoutes {
               stored -> setCookie(cookie(token, settings.sessionMax().toSeconds()),
                   () -> completeOK(view, Jackson.marshaller(mapper))));
         }));
+  }
+
+  /**
+   * Any user changes their own password with the current one (the first admin's generated password, for a start).
+   * Every session of the user ends, this one too: the client logs in again.
+   */
+  private Route changePassword(Caller caller, ChangePasswordRequest request) {
+    if (request.current() == null || request.password() == null) {
+      throw new io.sensorfleet.http.ApiException.BadRequest("invalid-body", "expected {\"current\": \"...\", "
+          + "\"password\": \"...\"}");
+    }
+    if (request.password().length() < settings.passwordMinLength()) {
+      throw new io.sensorfleet.http.ApiException.BadRequest("invalid-user", "the password is too short",
+          java.util.List.of(new ApiError.FieldError("password", "at least " + settings.passwordMinLength()
+              + " characters")));
+    }
+    String name = caller.user().name();
+    // Guessing the current password here counts like failed logins: a stolen session must not become an oracle.
+    if (throttle.retryAfter(name, "session").isPresent()) {
+      return complete(StatusCodes.TOO_MANY_REQUESTS, new ApiError("too-many-attempts",
+          "too many wrong passwords; retry later"), Jackson.marshaller(mapper));
+    }
+    return onSuccess(hasher.matches(request.current(), Optional.of(caller.user().passwordHash())), ok -> {
+      if (!ok) {
+        throttle.failed(name, "session");
+        return onSuccess(record(caller.principal(), "password change refused", "wrong current password"),
+            stored -> complete(StatusCodes.FORBIDDEN, new ApiError("invalid-credentials",
+                "the current password is wrong"), Jackson.marshaller(mapper)));
+      }
+      return onSuccess(hasher.hash(request.password()).thenCompose(hash ->
+          users.setPassword(name, hash, caller.principal())), user -> {
+            sessions.closeAll(name);
+            return setCookie(cookie("", 0), () -> complete(StatusCodes.NO_CONTENT));
+          });
+    });
   }
 
   private CompletionStage<?> record(Principal principal, String action, String detail) {
