@@ -66,7 +66,8 @@ public final class Main {
     System.out.println("sensorfleet: Fleet Management listening on " + sensor.url());
     sensor.generatedAdminPassword().ifPresent(password -> System.out.println(
         "sensorfleet: first start: created user 'admin' with password " + password
-            + "  (shown only this once; log in with POST " + sensor.url() + "api/v1/login)"));
+            + "  (shown only this once; log in with POST " + sensor.url() + "api/v1/login, change it with POST "
+            + sensor.url() + "api/v1/session/password)"));
     System.out.println("sensorfleet: data in " + config.getString("sensor.data-dir") + "; Ctrl-C stops the sensor");
     if (config.getString("sensor.mode").equals("demo")) {
       new Demo(sensor.system(), config.getDuration("sensor.demo.timeout"), System.out)
