@@ -78,7 +78,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final FleetApi api;
   private final Function<AuditRequest, CompletionStage<?>> audit;
   private final Sessions sessions;
-  private final Access access;
+  final Access access;
   private final Bodies bodies;
 
   ApiRouteTest() {
