@@ -158,7 +158,7 @@ public final class Main {
       var sessions = new Sessions(auth, clock);
       var access = new Access(sessions, users, auth, audit, mapper);
       var bodies = new Bodies(mapper, http.maxBodyBytes());
-      var fleet = new RefusalAuditingFleet(new GuardianFleet(system, settings.askTimeout(), http.lifecycleTimeout()),
+      var fleet = new AuditingFleet(new GuardianFleet(system, settings.askTimeout(), http.lifecycleTimeout()),
           audit);
       AuditQueries queries = AuditQueries.create(system);
       return new FleetApi(mapper, new ApiMetrics(fleet::list), access, http.metricsPublic(),

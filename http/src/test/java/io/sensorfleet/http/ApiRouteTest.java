@@ -107,7 +107,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
         new AuthRoutes(access, sessions, new LoginThrottle(auth, clock), hasher, users, auth, audit, bodies, mapper,
             clock),
         new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
-        new InstrumentRoutes(new RefusalAuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5)),
+        new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5)),
         new AuditRoutes(f -> auditPages.apply(f), http, mapper, access));
   }
 

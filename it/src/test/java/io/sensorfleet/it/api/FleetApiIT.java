@@ -144,7 +144,8 @@ class FleetApiIT {
     // The read side follows the journal within about half a second.
     List<String> seen = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
         .until(() -> audit(viewer), lines -> lines.containsAll(List.of(
-            "user:ola instrument installed ok", "user:ola instrument started ok", "user:ola config set ok",
+            "user:ola instrument install requested ok", "user:ola instrument installed ok",
+            "user:ola instrument start requested ok", "user:ola instrument started ok", "user:ola config set ok",
             "user:ola instrument stopped ok", "user:vic access denied denied")));
     assertEquals(3, seen.stream().filter(l -> l.equals("user:vic access denied denied")).count(), seen.toString());
     // Removal is left to stop(): right after a stop, remove can still find the transient mount busy in the

@@ -16,17 +16,19 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A {@link Fleet} that records the refusals of state-changing requests: what the Instruments do is audited by
- * them, denials by role by {@code Access}, and this closes the gap — a start of an unknown Instrument or an install
- * of an installed one leaves an entry ({@code instrument start refused}, outcome {@code failed}, the user as
- * principal) before the client gets its 404 or 409.
+ * A {@link Fleet} that records every state-changing request in the audit log <em>before</em> passing it on
+ * ({@code instrument start requested}, the user as principal), so a change nobody asked for on the record cannot
+ * happen: when the journal cannot be written, the request fails (503) and nothing reaches the Instruments. What
+ * the Instruments then do is audited by them; refusals (a start of an unknown Instrument, an install of an
+ * installed one) are recorded here too ({@code instrument start refused}, outcome {@code failed}) before the client
+ * gets its 404 or 409.
  */
-public final class RefusalAuditingFleet implements Fleet {
+public final class AuditingFleet implements Fleet {
 
   private final Fleet fleet;
   private final Function<AuditRequest, CompletionStage<?>> audit;
 
-  public RefusalAuditingFleet(Fleet fleet, Function<AuditRequest, CompletionStage<?>> audit) {
+  public AuditingFleet(Fleet fleet, Function<AuditRequest, CompletionStage<?>> audit) {
     this.fleet = fleet;
     this.audit = audit;
   }
@@ -75,10 +77,12 @@ public final class RefusalAuditingFleet implements Fleet {
 
   private <T> CompletionStage<T> audited(String action, AuditKind kind, InstrumentId id, Principal by,
       Supplier<CompletionStage<T>> call) {
-    return call.get().exceptionallyCompose(error -> {
+    var requested = AuditRequest.of(by, action + " requested", kind, Outcome.OK, "").aboutInstrument(id);
+    return audit.apply(requested).thenCompose(stored -> call.get()).exceptionallyCompose(error -> {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       if (!(cause instanceof ApiException.NotFound || cause instanceof ApiException.Conflict)) {
-        return CompletableFuture.failedFuture(cause);  // timeouts and failures: the Instrument records its own
+        // Timeouts (of the audit itself, or of the Instrument, which records its own outcome) and failures.
+        return CompletableFuture.failedFuture(cause);
       }
       var entry = AuditRequest.of(by, action + " refused", kind, Outcome.FAILED, cause.getMessage())
           .aboutInstrument(id);
