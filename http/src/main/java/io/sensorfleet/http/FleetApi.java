@@ -50,14 +50,16 @@ public final class FleetApi {
   private final SortedSet<String> operations = new TreeSet<>();
 
   public FleetApi(ObjectMapper mapper, ApiMetrics metrics, Access access, boolean metricsPublic, HealthRoutes health,
-      OpenApiRoutes openApi, AuthRoutes auth, UserRoutes users, InstrumentRoutes instruments, AuditRoutes audit) {
+      OpenApiRoutes openApi, AuthRoutes auth, UserRoutes users, InstrumentRoutes instruments, AuditRoutes audit,
+      NetworkRoutes network) {
     this.mapper = mapper;
     this.metrics = metrics;
     this.routes = concat(
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
-        health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route());
+        health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
+        network.route());
     for (Endpoints e : List.of(metrics.endpoints(), health.endpoints(), openApi.endpoints(), auth.endpoints(),
-        users.endpoints(), instruments.endpoints(), audit.endpoints())) {
+        users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints())) {
       operations.addAll(e.operations());
     }
     metrics.useTemplates(operations);

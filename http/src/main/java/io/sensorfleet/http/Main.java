@@ -169,7 +169,9 @@ public final class Main {
               clock),
           new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
           new InstrumentRoutes(fleet, access, bodies, mapper, http.lifecycleTimeout()),
-          new AuditRoutes(queries::findPage, http, mapper, access));
+          new AuditRoutes(queries::findPage, http, mapper, access),
+          new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
+              access, mapper));
     }
 
     /**

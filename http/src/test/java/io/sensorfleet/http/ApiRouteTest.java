@@ -108,7 +108,13 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             clock),
         new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
         new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5)),
-        new AuditRoutes(f -> auditPages.apply(f), http, mapper, access));
+        new AuditRoutes(f -> auditPages.apply(f), http, mapper, access),
+        new NetworkRoutes(new io.sensorfleet.core.network.NetworkAllowlist(java.util.Set.of("br-lan"),
+            java.util.Set.of("eth2"), java.util.Set.of("eth1")), () -> List.of(
+            new io.sensorfleet.http.json.NetworkView.HostInterface("eth0", true, false, List.of("192.0.2.5/24"), "host"),
+            new io.sensorfleet.http.json.NetworkView.HostInterface("eth1", true, false, List.of(), "host"),
+            new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
+            fleet, access, mapper));
   }
 
   @Override

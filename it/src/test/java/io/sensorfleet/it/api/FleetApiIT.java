@@ -131,6 +131,9 @@ class FleetApiIT {
     assertEquals("running", started.json().get("actual").asText());
     assertTrue(started.json().get("connected").asBoolean());
     assertEquals(200, viewer.get("api/v1/instruments/" + ID + "/health").status());
+    var network = viewer.get("api/v1/network");
+    assertEquals(200, network.status(), network.body());
+    assertTrue(network.json().get("hostInterfaces").size() > 0, network.body());
 
     assertEquals(403, viewer.post("api/v1/instruments/" + ID + "/stop").status());
     assertEquals(403, viewer.put("api/v1/instruments/" + ID + "/config", "{\"heartbeat_seconds\": 5}").status());
