@@ -6,6 +6,7 @@ import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
 import io.sensorfleet.actors.instrument.InstrumentSettings;
+import io.sensorfleet.actors.user.UserDirectory;
 import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.AuditReadSide;
@@ -57,6 +58,9 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   /** A command for the permission gate (check, stats), passed through unchanged. */
   public record ToBus(PermissionGate.Command command) implements Command {}
 
+  /** A command for Fleet Management's user directory, passed through unchanged. */
+  public record ToUsers(UserDirectory.Command command) implements Command {}
+
   /** The sensor's own view of itself, for the health endpoint. */
   public record Status(String name, Phase phase, Instant startedAt) {}
 
@@ -81,6 +85,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private ActorRef<InstrumentRegistry.Command> instruments;
   private ActorRef<PermissionGate.Command> bus;
   private ActorRef<PolicyStore.Command> policy;
+  private ActorRef<UserDirectory.Command> users;
 
   /**
    * Spawned once, as the actor system's guardian, by {@code Main} (and by tests).
@@ -140,6 +145,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network, storage,
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, bus,
         getContext().getSystem().ignoreRef(), clock)), "instruments");
+    users = getContext().spawn(UserDirectory.create(auditLog, clock), "users");
     getContext().getLog().info("sensor '{}' running", settings.name());
     return stash.unstashAll(running());
   }
@@ -167,6 +173,10 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         })
         .onMessage(ToBus.class, command -> {
           bus.tell(command.command());
+          return Behaviors.same();
+        })
+        .onMessage(ToUsers.class, command -> {
+          users.tell(command.command());
           return Behaviors.same();
         })
         .build();

@@ -13,12 +13,16 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /api/v1/health}: is the sensor up, since when, which version. */
+/**
+ * {@code GET /api/v1/health}: is the sensor up, since when, which version. Public on purpose (load balancers and
+ * service managers probe it without credentials); it names no Instrument and no user.
+ */
 public final class HealthRoutes {
 
   private final Supplier<CompletionStage<SensorGuardian.Status>> status;
   private final Clock clock;
   private final ObjectMapper mapper;
+  private final Endpoints endpoints = new Endpoints();
 
   /**
    * @param status asks the guardian for its status (bounded by the ask timeout)
@@ -32,8 +36,12 @@ public final class HealthRoutes {
   }
 
   public Route route() {
-    return path("health", () -> get(() -> onSuccess(status.get(), s -> completeOK(view(s),
-        Jackson.marshaller(mapper)))));
+    return endpoints.get("/api/v1/health", vars -> onSuccess(status.get(), s -> completeOK(view(s),
+        Jackson.marshaller(mapper))));
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
   }
 
   private HealthView view(SensorGuardian.Status s) {

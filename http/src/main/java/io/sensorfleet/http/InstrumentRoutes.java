@@ -2,32 +2,160 @@ package io.sensorfleet.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sensorfleet.actors.instrument.Instrument;
+import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.access.Operation.Area;
+import io.sensorfleet.core.manifest.ManifestParseResult;
+import io.sensorfleet.core.manifest.ManifestParser;
+import io.sensorfleet.http.auth.Access;
+import io.sensorfleet.http.auth.Caller;
+import io.sensorfleet.http.json.ApiError;
+import io.sensorfleet.http.json.ConfigVersionView;
+import io.sensorfleet.http.json.InstrumentHealthView;
 import io.sensorfleet.http.json.InstrumentView;
+import io.sensorfleet.http.json.RetentionStatusView;
+import io.sensorfleet.http.json.RollbackRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /api/v1/instruments}: every Instrument with its desired and actual state (read-only for now). */
+/**
+ * {@code /api/v1/instruments}: list, install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
+ * deletes its storage), start, stop, restart; health; configuration (get, put, versions, rollback). Reads need a
+ * login; lifecycle needs an operator, configuration too. The Instrument actors audit every change with the
+ * caller as principal; refusals by role are audited by {@link Access}. Retention is read here (period and last
+ * report); setting it waits for a registry command.
+ */
 public final class InstrumentRoutes {
 
-  private final Supplier<CompletionStage<List<Instrument.Status>>> list;
+  /** A lifecycle request may run this much longer than its ask before the server gives up on it. */
+  private static final Duration REQUEST_MARGIN = Duration.ofSeconds(5);
+
+  private final Fleet fleet;
+  private final Access access;
+  private final Bodies bodies;
   private final ObjectMapper mapper;
+  private final Duration lifecycleTimeout;
+  private final Endpoints endpoints = new Endpoints();
 
   /**
-   * @param list   asks the registry (through the guardian) for every Instrument's status
-   * @param mapper the system's {@code jackson-json} mapper
+   * @param fleet            the Instruments (the registry through the guardian, in the sensor)
+   * @param access           authentication and roles
+   * @param bodies           request bodies within the size limit
+   * @param mapper           the system's {@code jackson-json} mapper
+   * @param lifecycleTimeout how long install, start, stop and remove may take
    */
-  public InstrumentRoutes(Supplier<CompletionStage<List<Instrument.Status>>> list, ObjectMapper mapper) {
-    this.list = list;
+  public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout) {
+    this.fleet = fleet;
+    this.access = access;
+    this.bodies = bodies;
     this.mapper = mapper;
+    this.lifecycleTimeout = lifecycleTimeout;
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
   }
 
   public Route route() {
-    return pathPrefix("instruments", () -> pathEndOrSingleSlash(() -> get(() -> onSuccess(list.get(),
-        statuses -> completeOK(statuses.stream().map(InstrumentView::of).toList(), Jackson.marshaller(mapper))))));
+    return concat(
+        endpoints.get("/api/v1/instruments", vars -> access.require(Area.READ, caller ->
+            onSuccess(fleet.list(), all -> ok(all.stream().map(InstrumentView::of).toList())))),
+        endpoints.post("/api/v1/instruments", vars -> access.require(Area.LIFECYCLE, caller ->
+            lifecycle(() -> bodies.text(text -> install(text, caller))))),
+        endpoints.get("/api/v1/instruments/{id}", vars -> access.require(Area.READ, caller ->
+            onSuccess(find(id(vars)), s -> ok(InstrumentView.of(s))))),
+        endpoints.delete("/api/v1/instruments/{id}", vars -> access.require(Area.LIFECYCLE, caller ->
+            parameterOptional("purge", purge -> lifecycle(() -> onSuccess(
+                fleet.remove(id(vars), purge.map(Boolean::parseBoolean).orElse(false), caller.principal()),
+                s -> ok(InstrumentView.of(s))))))),
+        command("start", (id, c) -> fleet.start(id, c.principal())),
+        command("stop", (id, c) -> fleet.stop(id, c.principal())),
+        command("restart", (id, c) -> fleet.stop(id, c.principal())
+            .thenCompose(stopped -> fleet.start(id, c.principal()))),
+        endpoints.get("/api/v1/instruments/{id}/health", vars -> access.require(Area.READ, caller ->
+            onSuccess(find(id(vars)), s -> ok(InstrumentHealthView.of(s))))),
+        endpoints.get("/api/v1/instruments/{id}/retention", vars -> access.require(Area.READ, caller ->
+            onSuccess(find(id(vars)), s -> ok(RetentionStatusView.of(s))))),
+        endpoints.get("/api/v1/instruments/{id}/config", vars -> access.require(Area.READ, caller ->
+            onSuccess(fleet.configHistory(id(vars)), versions -> ok(ConfigVersionView.of(versions.stream()
+                .reduce((a, b) -> b).orElseThrow(() -> new ApiException.NotFound(id(vars) + " has no configuration")),
+                mapper))))),
+        endpoints.put("/api/v1/instruments/{id}/config", vars -> access.require(Area.CONFIG, caller ->
+            bodies.text(text -> onSuccess(fleet.setConfig(id(vars), configObject(text), caller.principal()),
+                v -> ok(ConfigVersionView.of(v, mapper)))))),
+        endpoints.get("/api/v1/instruments/{id}/config/versions", vars -> access.require(Area.READ, caller ->
+            onSuccess(fleet.configHistory(id(vars)), versions ->
+                ok(versions.stream().map(v -> ConfigVersionView.of(v, mapper)).toList())))),
+        endpoints.post("/api/v1/instruments/{id}/config/rollback", vars -> access.require(Area.CONFIG, caller ->
+            bodies.json(RollbackRequest.class, request -> {
+              if (request.version() == null || request.version() < 1) {
+                throw new ApiException.BadRequest("invalid-body", "version must be at least 1",
+                    List.of(new ApiError.FieldError("version", "a version number from .../config/versions")));
+              }
+              return onSuccess(fleet.rollbackConfig(id(vars), request.version(), caller.principal()),
+                  v -> ok(ConfigVersionView.of(v, mapper)));
+            }))));
+  }
+
+  private Route command(String name, BiFunction<InstrumentId, Caller, CompletionStage<Instrument.Status>> action) {
+    return endpoints.post("/api/v1/instruments/{id}/" + name, vars -> access.require(Area.LIFECYCLE, caller ->
+        lifecycle(() -> onSuccess(action.apply(id(vars), caller), s -> ok(InstrumentView.of(s))))));
+  }
+
+  private Route install(String text, Caller caller) {
+    return switch (ManifestParser.parse(text)) {
+      case ManifestParseResult.Invalid invalid -> throw new ApiException.BadRequest("invalid-manifest",
+          invalid.errors().size() + " problem(s) in the manifest", invalid.errors().stream()
+              .map(e -> new ApiError.FieldError(e.path(), e.reason())).toList());
+      case ManifestParseResult.Parsed parsed -> onSuccess(fleet.install(parsed.manifest(), caller.principal()),
+          s -> respondWithHeader(Location.create("/api/v1/instruments/" + s.id().value()),
+              () -> complete(StatusCodes.CREATED, InstrumentView.of(s), Jackson.marshaller(mapper))));
+    };
+  }
+
+  /** The configuration body: a JSON object, else 400 (the Instrument never sees it). */
+  private String configObject(String text) {
+    JsonNode node;
+    try {
+      node = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new ApiException.BadRequest("invalid-config", "the configuration is not valid JSON: "
+          + e.getOriginalMessage(), List.of(new ApiError.FieldError("(document)", e.getOriginalMessage())));
+    }
+    if (node == null || !node.isObject()) {
+      throw new ApiException.BadRequest("invalid-config", "the configuration must be a JSON object",
+          List.of(new ApiError.FieldError("(document)", "not a JSON object")));
+    }
+    return text;
+  }
+
+  private CompletionStage<Instrument.Status> find(InstrumentId id) {
+    return fleet.list().thenApply(all -> all.stream().filter(s -> s.id().equals(id)).findFirst()
+        .orElseThrow(() -> new ApiException.NotFound("unknown instrument " + id)));
+  }
+
+  private Route lifecycle(java.util.function.Supplier<Route> inner) {
+    return withRequestTimeout(lifecycleTimeout.plus(REQUEST_MARGIN), inner);
+  }
+
+  private <T> Route ok(T value) {
+    return completeOK(value, Jackson.marshaller(mapper));
+  }
+
+  private static InstrumentId id(Endpoints.Vars vars) {
+    String segment = vars.get("id");
+    if (!InstrumentId.isValid(segment)) {
+      throw new ApiException.NotFound("unknown instrument '" + segment + "'");
+    }
+    return InstrumentId.of(segment);
   }
 }

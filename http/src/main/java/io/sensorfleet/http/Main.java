@@ -9,7 +9,20 @@ import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditKind;
 import io.sensorfleet.audit.AuditQueries;
 import io.sensorfleet.audit.AuditRequest;
+import io.sensorfleet.http.auth.Access;
+import io.sensorfleet.http.auth.AuthRoutes;
+import io.sensorfleet.http.auth.AuthSettings;
+import io.sensorfleet.http.auth.LoginThrottle;
+import io.sensorfleet.http.auth.PasswordHasher;
+import io.sensorfleet.http.auth.Sessions;
+import io.sensorfleet.http.auth.UserRoutes;
+import io.sensorfleet.http.auth.UserStore;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -24,6 +37,7 @@ import io.sensorfleet.storage.GocryptfsStorage;
 import io.sensorfleet.storage.StorageSettings;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
@@ -50,22 +64,41 @@ public final class Main {
       return;
     }
     System.out.println("sensorfleet: Fleet Management listening on " + sensor.url());
+    sensor.generatedAdminPassword().ifPresent(password -> System.out.println(
+        "sensorfleet: first start: created user 'admin' with password " + password
+            + "  (shown only this once; log in with POST " + sensor.url() + "api/v1/login, change it with POST "
+            + sensor.url() + "api/v1/session/password)"));
     System.out.println("sensorfleet: data in " + config.getString("sensor.data-dir") + "; Ctrl-C stops the sensor");
     if (config.getString("sensor.mode").equals("demo")) {
       new Demo(sensor.system(), config.getDuration("sensor.demo.timeout"), System.out)
           .run(java.nio.file.Path.of(config.getString("sensor.demo.manifests")))
           .whenComplete((v, error) -> System.out.println(error == null
-              ? "sensorfleet: demo Instruments are up: curl " + sensor.url() + "api/v1/instruments"
+              ? "sensorfleet: demo Instruments are up; see them with\n"
+                  + "  TOKEN=$(curl -s " + sensor.url() + "api/v1/login -d '{\"username\":\"admin\",\"password\":\"...\"}'"
+                  + " | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n"
+                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/instruments"
               : "sensorfleet: demo: " + error.getMessage()));
     }
     sensor.system().getWhenTerminated().toCompletableFuture().join();
   }
 
-  /** A running sensor: its actor system, guardian and HTTP binding. Also used by tests. */
-  public record Sensor(ActorSystem<SensorGuardian.Command> system, ServerBinding binding) {
+  /** A password for the first admin: 120 random bits, URL-safe. */
+  static String generatePassword() {
+    byte[] bytes = new byte[15];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * A running sensor: its actor system, guardian and HTTP binding, and the first admin's password when this start
+   * generated it. Also used by tests.
+   */
+  public record Sensor(ActorSystem<SensorGuardian.Command> system, ServerBinding binding,
+                       Optional<String> generatedAdminPassword) {
 
     public String url() {
-      return "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort() + "/";
+      String scheme = system.settings().config().getBoolean("sensor.http.tls.enabled") ? "https" : "http";
+      return scheme + "://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort() + "/";
     }
 
     /** Starts a sensor from {@code config}; completes once the API listens and the start is audited. */
@@ -84,20 +117,26 @@ public final class Main {
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-lxd-connections",
           () -> Http.get(system).shutdownAllConnectionPools().thenApply(v -> Done.getInstance()));
       ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
-      AuditQueries queries = AuditQueries.create(system);
-      var api = new FleetApi(mapper,
-          new HealthRoutes(() -> AskPattern.ask(system, SensorGuardian.GetStatus::new, settings.askTimeout(),
-              system.scheduler()), clock, mapper),
-          new AuditRoutes(queries::findPage, http, mapper),
-          new InstrumentRoutes(() -> AskPattern.ask(system, SensorGuardian.GetInstruments::new, settings.askTimeout(),
-              system.scheduler()), mapper));
+      AuthSettings auth = AuthSettings.from(config);
+      var users = UserStore.viaGuardian(system, settings.askTimeout(), system.scheduler());
+      var hasher = new PasswordHasher(auth, system.dispatchers().lookup(DispatcherSelector.blocking()));
+      FleetApi api = api(system, config, clock, mapper, users, hasher);
 
+      var firstAdmin = new AtomicReference<Optional<String>>(Optional.empty());
       CompletionStage<Sensor> started = AskPattern
           .ask(system, SensorGuardian.GetStatus::new, settings.schemaTimeout(), system.scheduler())
-          .thenCompose(status -> Http.get(system).newServerAt(http.host(), http.port()).bind(api.route()))
+          .thenCompose(status -> ensureAdmin(users, hasher, auth))
+          .thenCompose(generated -> {
+            firstAdmin.set(generated);
+            var server = Http.get(system).newServerAt(http.host(), http.port());
+            return TlsSettings.from(config).serverContext()
+                .map(tls -> server.enableHttps(ConnectionContext.httpsServer(tls)))
+                .orElse(server)
+                .bind(api.route());
+          })
           .thenCompose(binding -> record(system, settings.askTimeout(), "platform started",
               "Fleet Management on " + binding.localAddress() + ", mode " + config.getString("sensor.mode"))
-              .thenApply(entry -> new Sensor(system, binding)));
+              .thenApply(entry -> new Sensor(system, binding, firstAdmin.get())));
       started.whenComplete((sensor, error) -> {
         if (error != null) {
           system.terminate();
@@ -106,6 +145,44 @@ public final class Main {
         }
       });
       return started;
+    }
+
+    /** Fleet Management's routes over the running actor system. */
+    private static FleetApi api(ActorSystem<SensorGuardian.Command> system, Config config, Clock clock,
+        ObjectMapper mapper, UserStore users, PasswordHasher hasher) {
+      SensorSettings settings = SensorSettings.from(config);
+      HttpSettings http = HttpSettings.from(config);
+      AuthSettings auth = AuthSettings.from(config);
+      Function<AuditRequest, CompletionStage<?>> audit = request -> AskPattern.<SensorGuardian.Command, AuditEntry>ask(
+          system, r -> new SensorGuardian.RecordAudit(request, r), settings.askTimeout(), system.scheduler());
+      var sessions = new Sessions(auth, clock);
+      var access = new Access(sessions, users, auth, audit, mapper);
+      var bodies = new Bodies(mapper, http.maxBodyBytes());
+      var fleet = new AuditingFleet(new GuardianFleet(system, settings.askTimeout(), http.lifecycleTimeout()),
+          audit);
+      AuditQueries queries = AuditQueries.create(system);
+      return new FleetApi(mapper, new ApiMetrics(fleet::list), access, http.metricsPublic(),
+          new HealthRoutes(() -> AskPattern.ask(system, SensorGuardian.GetStatus::new, settings.askTimeout(),
+              system.scheduler()), clock, mapper),
+          new OpenApiRoutes(),
+          new AuthRoutes(access, sessions, new LoginThrottle(auth, clock), hasher, users, auth, audit, bodies, mapper,
+              clock),
+          new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
+          new InstrumentRoutes(fleet, access, bodies, mapper, http.lifecycleTimeout()),
+          new AuditRoutes(queries::findPage, http, mapper, access),
+          new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
+              access, mapper));
+    }
+
+    /**
+     * On the first start (no user yet) creates {@code admin} with the configured password, or a generated one,
+     * which is returned so it can be shown once. Later starts change nothing.
+     */
+    private static CompletionStage<Optional<String>> ensureAdmin(UserStore users, PasswordHasher hasher,
+        AuthSettings auth) {
+      String password = auth.adminPassword().orElseGet(Main::generatePassword);
+      return hasher.hash(password).thenCompose(users::ensureAdmin).thenApply(created ->
+          created && auth.adminPassword().isEmpty() ? Optional.of(password) : Optional.<String>empty());
     }
 
     private void auditStopBeforeUnbind(Duration timeout) {

@@ -31,6 +31,8 @@ class SensorProcessIT {
 
   private static final Pattern URL = Pattern.compile("listening on (http://\\S+/)");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The first start creates admin with this password (SENSORFLEET_ADMIN_PASSWORD). */
+  static final String ADMIN_PASSWORD = "it-admin-password-1";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> started = new ArrayList<>();
 
@@ -63,7 +65,8 @@ class SensorProcessIT {
     return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
         .until(() -> {
           List<String> actions = new ArrayList<>();
-          for (JsonNode e : getJson(url + "api/v1/audit?limit=10").get("entries")) {
+          var admin = io.sensorfleet.it.support.ApiClient.login(url, "admin", ADMIN_PASSWORD);
+          for (JsonNode e : admin.get("api/v1/audit?limit=10&kind=platform").json().get("entries")) {
             actions.add(e.get("action").asText());
           }
           return actions.reversed();
@@ -79,6 +82,7 @@ class SensorProcessIT {
         .directory(root.toFile())
         .redirectErrorStream(true);
     builder.environment().put("SENSORFLEET_SKIP_BUILD", "1");
+    builder.environment().put("SENSORFLEET_ADMIN_PASSWORD", ADMIN_PASSWORD);
     Process process = builder.start();
     started.add(process);
     var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SensorRecoveryIT {
 
   private static final Pattern URL = Pattern.compile("listening on (http://\\S+/)");
-  private static final ObjectMapper JSON = new ObjectMapper();
   // Ids of our own: a demo someone ran on this machine (sf-sample-a, ...) is none of this test's business.
   private static final String RUN = "rc" + io.sensorfleet.it.support.Stages.randomId();
   private static final List<String> DEMO = List.of(RUN + "-a", RUN + "-b");
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> started = new ArrayList<>();
 
   @TempDir Path data;
@@ -89,11 +82,10 @@ class SensorRecoveryIT {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
   }
 
-  private List<String> connectedRunning(String url) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "api/v1/instruments"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  private List<String> connectedRunning(String url) {
+    var admin = io.sensorfleet.it.support.ApiClient.login(url, "admin", SensorProcessIT.ADMIN_PASSWORD);
     List<String> ids = new ArrayList<>();
-    for (JsonNode i : JSON.readTree(response.body())) {
+    for (JsonNode i : admin.get("api/v1/instruments").json()) {
       if (i.get("connected").asBoolean() && i.get("actual").asText().equals("running")) {
         ids.add(i.get("id").asText());
       }
@@ -108,6 +100,7 @@ class SensorRecoveryIT {
     var builder = new ProcessBuilder(root.resolve("sensorfleet").toString(), mode, "--port", "0", "--data",
         data.toString()).directory(root.toFile()).redirectErrorStream(true);
     builder.environment().put("SENSORFLEET_SKIP_BUILD", "1");
+    builder.environment().put("SENSORFLEET_ADMIN_PASSWORD", SensorProcessIT.ADMIN_PASSWORD);
     builder.environment().put("SENSORFLEET_SKIP_SETUP", "1");
     builder.environment().put("SENSORFLEET_DEMO", manifests.toString());
     Process process = builder.start();

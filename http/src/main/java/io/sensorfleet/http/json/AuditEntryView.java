@@ -3,7 +3,9 @@ package io.sensorfleet.http.json;
 import io.sensorfleet.audit.AuditEntry;
 import java.time.Instant;
 
-/** One audit entry as Fleet Management shows it. */
+/** One audit entry as Fleet Management shows it (and the column order of the CSV export). */
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"seq", "occurredAt", "principal", "action", "kind", "target",
+    "instrument", "outcome", "detail"})
 public record AuditEntryView(
     long seq,
     Instant occurredAt,

@@ -1,0 +1,102 @@
+package io.sensorfleet.http;
+
+import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.actors.instrument.Instrument;
+import io.sensorfleet.actors.instrument.InstrumentJournal.ConfigVersion;
+import io.sensorfleet.actors.instrument.InstrumentRegistry;
+import io.sensorfleet.audit.Principal;
+import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.manifest.InstrumentManifest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The {@link Fleet} of a running sensor: asks the Instrument registry through the guardian. Queries are bounded by
+ * the ask timeout, lifecycle commands (containers, hello) by {@code sensor.http.lifecycle-timeout}.
+ */
+public final class GuardianFleet implements Fleet {
+
+  private final ActorSystem<SensorGuardian.Command> system;
+  private final Duration askTimeout;
+  private final Duration lifecycleTimeout;
+
+  public GuardianFleet(ActorSystem<SensorGuardian.Command> system, Duration askTimeout, Duration lifecycleTimeout) {
+    this.system = system;
+    this.askTimeout = askTimeout;
+    this.lifecycleTimeout = lifecycleTimeout;
+  }
+
+  @Override
+  public CompletionStage<List<Instrument.Status>> list() {
+    return AskPattern.ask(system, SensorGuardian.GetInstruments::new, askTimeout, system.scheduler());
+  }
+
+  @Override
+  public CompletionStage<Instrument.Status> install(InstrumentManifest manifest, Principal by) {
+    return lifecycle(r -> new InstrumentRegistry.Install(manifest, by, r));
+  }
+
+  @Override
+  public CompletionStage<Instrument.Status> start(InstrumentId id, Principal by) {
+    return lifecycle(r -> new InstrumentRegistry.Start(id, by, r));
+  }
+
+  @Override
+  public CompletionStage<Instrument.Status> stop(InstrumentId id, Principal by) {
+    return lifecycle(r -> new InstrumentRegistry.Stop(id, by, r));
+  }
+
+  @Override
+  public CompletionStage<Instrument.Status> remove(InstrumentId id, boolean purge, Principal by) {
+    return lifecycle(r -> new InstrumentRegistry.Remove(id, purge, by, r));
+  }
+
+  @Override
+  public CompletionStage<ConfigVersion> setConfig(InstrumentId id, String json, Principal by) {
+    return ask(r -> new InstrumentRegistry.SetConfig(id, json, by, r), askTimeout);
+  }
+
+  @Override
+  public CompletionStage<ConfigVersion> rollbackConfig(InstrumentId id, long version, Principal by) {
+    return ask(r -> new InstrumentRegistry.RollbackConfig(id, version, by, r), askTimeout);
+  }
+
+  @Override
+  public CompletionStage<List<ConfigVersion>> configHistory(InstrumentId id) {
+    return ask(r -> new InstrumentRegistry.GetConfigHistory(id, r), askTimeout);
+  }
+
+  private CompletionStage<Instrument.Status> lifecycle(
+      Function<ActorRef<StatusReply<Instrument.Status>>, InstrumentRegistry.Command> command) {
+    return ask(command, lifecycleTimeout);
+  }
+
+  private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, InstrumentRegistry.Command> command,
+      Duration timeout) {
+    return AskPattern.<SensorGuardian.Command, T>askWithStatus(system,
+            r -> new SensorGuardian.ToInstruments(command.apply(r)), timeout, system.scheduler())
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(classify(e)));
+  }
+
+  /** The registry's and the Instrument's refusals are plain messages: unknown ids are 404, the rest 409. */
+  static Throwable classify(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (!(e instanceof StatusReply.ErrorMessage)) {
+      return e;
+    }
+    String message = e.getMessage();
+    if (message.startsWith("unknown instrument") || message.endsWith(": not installed")
+        || message.contains(": no configuration version")) {
+      return new ApiException.NotFound(message);
+    }
+    return new ApiException.Conflict(message);
+  }
+}

@@ -1,0 +1,32 @@
+package io.sensorfleet.http;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
+import io.sensorfleet.core.manifest.ManifestParser;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest extends ApiRouteTest {
+
+  @Test
+  void metrics_show_requests_by_route_template_and_instruments_by_state() {
+    fleet.with(ManifestParser.parseOrThrow("id: ids\nimage: sensorfleet/base\n"), Actual.RUNNING);
+    app().run(HttpRequest.GET("/api/v1/health")).assertStatusCode(200);
+    app().run(HttpRequest.GET("/api/v1/instruments/ids/health")).assertStatusCode(401);
+    String metrics = app().run(HttpRequest.GET("/metrics")).assertStatusCode(200).entityString();
+    assertTrue(metrics.contains("http_server_requests_seconds_count{method=\"GET\",status=\"200\","
+        + "uri=\"/api/v1/health\"} 1"), metrics);
+    assertTrue(metrics.contains("uri=\"/api/v1/instruments/{id}/health\""), "ids never become labels");
+    assertTrue(metrics.contains("sensorfleet_instruments{state=\"running\"} 1.0"), metrics);
+    assertTrue(metrics.contains("sensorfleet_instruments{state=\"stopped\"} 0.0"), metrics);
+  }
+
+  @Test
+  void metrics_need_a_login_when_not_public() {
+    var closed = testRoute(api(false).route());
+    closed.run(HttpRequest.GET("/metrics")).assertStatusCode(401);
+    user("mia", io.sensorfleet.core.access.Role.VIEWER);
+    closed.run(as(login("mia"), HttpRequest.GET("/metrics"))).assertStatusCode(200);
+  }
+}

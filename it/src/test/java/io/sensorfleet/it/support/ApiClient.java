@@ -1,0 +1,87 @@
+package io.sensorfleet.it.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Fleet Management over real HTTP, as curl would use it: log in, then send the bearer token. One per user.
+ */
+public final class ApiClient {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One answer: its status and body. */
+  public record Answer(int status, String body) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException("not JSON (" + status + "): " + body, e);
+      }
+    }
+  }
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String url;
+  private final String token;
+
+  private ApiClient(String url, String token) {
+    this.url = url;
+    this.token = token;
+  }
+
+  /** Logs in at {@code url} (ending in /); fails the test if the login is refused. */
+  public static ApiClient login(String url, String user, String password) {
+    var anonymous = new ApiClient(url, null);
+    Answer answer = anonymous.send("POST", "api/v1/login",
+        "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}", "application/json");
+    if (answer.status() != 200) {
+      throw new AssertionError("login of " + user + " refused: " + answer);
+    }
+    return new ApiClient(url, answer.json().get("token").asText());
+  }
+
+  public Answer get(String path) {
+    return send("GET", path, null, null);
+  }
+
+  public Answer post(String path, String json) {
+    return send("POST", path, json, "application/json");
+  }
+
+  public Answer post(String path) {
+    return send("POST", path, null, null);
+  }
+
+  public Answer put(String path, String json) {
+    return send("PUT", path, json, "application/json");
+  }
+
+  /** {@code path} relative to the sensor's URL, e.g. {@code api/v1/instruments}. */
+  public Answer send(String method, String path, String body, String contentType) {
+    var builder = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(150))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    try {
+      HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
