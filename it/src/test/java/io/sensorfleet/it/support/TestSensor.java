@@ -60,7 +60,10 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
    */
   public record Run(String id, Path data, Path programs, Path runtimeRoot) implements AutoCloseable {
 
-    /** Prepares the directories and a copy of the sample Instrument's jar for each of {@code names}. */
+    /**
+     * Prepares the directories and, for each of {@code names}, its program: the reference Instrument's own jar
+     * ({@code instruments/<name>/target/<name>.jar}) when there is one, else the sample Instrument's jar.
+     */
     public static Run create(String id, List<String> names) throws IOException {
       Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
       Path jar = root.resolve("instruments/sample/target/sample-instrument.jar");
@@ -73,7 +76,12 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
       Path runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + id));
       for (String name : names) {
         Path dir = Files.createDirectories(programs.resolve(id + "-" + name));
-        Files.copy(jar, dir.resolve("sample-instrument.jar"));
+        Path own = root.resolve("instruments/" + name + "/target/" + name + ".jar");
+        Path program = Files.isDirectory(root.resolve("instruments/" + name)) ? own : jar;
+        if (!Files.isRegularFile(program)) {
+          fail("Instrument " + name + " is not built: " + program + " (run ./sensorfleet test, which builds it)");
+        }
+        Files.copy(program, dir.resolve(program.getFileName()));
       }
       return new Run(id, data, programs, runtimeRoot);
     }
