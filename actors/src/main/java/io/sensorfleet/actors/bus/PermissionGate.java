@@ -20,8 +20,11 @@ import io.sensorfleet.events.UserEventLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -80,11 +83,20 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
   public record Detach(InstrumentId instrument, ActorRef<InstrumentChannel.Command> channel) implements Command {}
 
   /**
-   * From a channel: a bus frame ({@code send}, {@code publish}, {@code subscribe}, {@code unsubscribe}) of
-   * {@code from}, the Instrument of the socket it arrived on. Answers go to {@code channel} as outbound frames.
+   * From a channel: bus frames ({@code send}, {@code publish}, {@code subscribe}, {@code unsubscribe}) of
+   * {@code from}, the Instrument of the socket they arrived on, in order (one message for all the frames of one
+   * read, so a busy bus costs an actor message per batch, not per frame). Answers go to {@code channel}.
    */
-  public record FromInstrument(InstrumentId from, Frame frame, ActorRef<InstrumentChannel.Command> channel)
-      implements Command {}
+  public record FromInstrument(InstrumentId from, List<Frame> frames, ActorRef<InstrumentChannel.Command> channel)
+      implements Command {
+    public FromInstrument {
+      frames = List.copyOf(frames);
+    }
+
+    public FromInstrument(InstrumentId from, Frame frame, ActorRef<InstrumentChannel.Command> channel) {
+      this(from, List.of(frame), channel);
+    }
+  }
 
   /** From the {@link PolicyStore}: the policy now in force. */
   public record PolicyChanged(PermissionPolicy policy) implements Command {}
@@ -116,6 +128,8 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
   private final Map<Topic, ActorRef<org.apache.pekko.actor.typed.pubsub.Topic.Command<InstrumentChannel.Command>>>
       topics = new HashMap<>();
   private final Map<String, Denials> denials = new HashMap<>();
+  private final Map<ActorRef<InstrumentChannel.Command>, List<Frame>> outbox = new LinkedHashMap<>();
+  private final Map<Topic, List<Frame>> topicOutbox = new LinkedHashMap<>();
   private long delivered;
   private long published;
   private long usersPublished;
@@ -171,15 +185,29 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
   }
 
   private Behavior<Command> onFromInstrument(FromInstrument in) {
-    switch (in.frame()) {
-      case Frame.Send send -> onSend(in.from(), send, in.channel());
-      case Frame.Publish publish -> onPublish(in.from(), publish, in.channel());
-      case Frame.Subscribe subscribe -> onSubscribe(in.from(), subscribe, in.channel());
-      case Frame.Unsubscribe unsubscribe -> onUnsubscribe(in.from(), unsubscribe, in.channel());
-      default -> answer(in.channel(), Frame.Error.of(ErrorCode.UNEXPECTED_FRAME,
-          "'" + in.frame().type().wireName() + "' is not a bus frame", in.frame().correlationId()));
+    for (Frame frame : in.frames()) {
+      switch (frame) {
+        case Frame.Send send -> onSend(in.from(), send, in.channel());
+        case Frame.Publish publish -> onPublish(in.from(), publish, in.channel());
+        case Frame.Subscribe subscribe -> onSubscribe(in.from(), subscribe, in.channel());
+        case Frame.Unsubscribe unsubscribe -> onUnsubscribe(in.from(), unsubscribe, in.channel());
+        default -> answer(in.channel(), Frame.Error.of(ErrorCode.UNEXPECTED_FRAME,
+            "'" + frame.type().wireName() + "' is not a bus frame", frame.correlationId()));
+      }
     }
+    sendOutbox();
     return this;
+  }
+
+  /** What handling one batch produced, per channel and per topic, sent as one message each, in order. */
+  private void sendOutbox() {
+    outbox.forEach((channel, frames) -> channel.tell(frames.size() == 1
+        ? new InstrumentChannel.Outbound(frames.getFirst()) : new InstrumentChannel.OutboundAll(frames)));
+    outbox.clear();
+    topicOutbox.forEach((t, frames) -> topic(t).tell(org.apache.pekko.actor.typed.pubsub.Topic.publish(
+        frames.size() == 1 ? new InstrumentChannel.Outbound(frames.getFirst())
+            : new InstrumentChannel.OutboundAll(frames))));
+    topicOutbox.clear();
   }
 
   private void onSend(InstrumentId from, Frame.Send send, ActorRef<InstrumentChannel.Command> channel) {
@@ -195,7 +223,7 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
           + " is not connected; nothing was delivered", send.id()));
       return;
     }
-    recipient.tell(new InstrumentChannel.Outbound(new Frame.Deliver(from, send.payload())));
+    outbox.computeIfAbsent(recipient, k -> new ArrayList<>()).add(new Frame.Deliver(from, send.payload()));
     delivered++;
     if (send.ack()) {
       send.id().ifPresent(id -> answer(channel, new Frame.Ack(id)));
@@ -215,8 +243,8 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
       usersTopic.tell(org.apache.pekko.actor.typed.pubsub.Topic.publish(new UsersEvent(event)));
       usersPublished++;
     } else {
-      topic(publish.topic()).tell(org.apache.pekko.actor.typed.pubsub.Topic.publish(new InstrumentChannel.Outbound(
-          new Frame.Event(publish.topic(), from, publish.audience(), now, publish.payload()))));
+      topicOutbox.computeIfAbsent(publish.topic(), k -> new ArrayList<>())
+          .add(new Frame.Event(publish.topic(), from, publish.audience(), now, publish.payload()));
       published++;
     }
   }
@@ -234,6 +262,7 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
       return;
     }
     if (subscriptions.computeIfAbsent(from, k -> new HashSet<>()).add(subscribe.topic())) {
+      sendOutbox();  // events published before the subscription go out first, without it
       topic(subscribe.topic()).tell(org.apache.pekko.actor.typed.pubsub.Topic.subscribe(channel));
     }
     answer(channel, new Frame.Ack(subscribe.id()));
@@ -244,6 +273,7 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
     Set<Topic> topicsOf = subscriptions.getOrDefault(from, Set.of());
     if (topicsOf.contains(unsubscribe.topic())) {
       topicsOf.remove(unsubscribe.topic());
+      sendOutbox();  // events published before the unsubscribe still reach it
       topic(unsubscribe.topic()).tell(org.apache.pekko.actor.typed.pubsub.Topic.unsubscribe(channel));
     }
     answer(channel, new Frame.Ack(unsubscribe.id()));
@@ -275,6 +305,7 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
 
   private Behavior<Command> onPolicyChanged(PolicyChanged changed) {
     policy = changed.policy();
+    sendOutbox();
     for (var entry : subscriptions.entrySet()) {
       InstrumentId subscriber = entry.getKey();
       ActorRef<InstrumentChannel.Command> channel = attached.get(subscriber);
@@ -295,6 +326,7 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
         }
       }
     }
+    sendOutbox();
     return this;
   }
 
@@ -332,8 +364,9 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
         .withTarget(object).aboutInstrument(from), noReply));
   }
 
+  /** Queued for the end of the current batch (sent at once outside one), after what is queued for it. */
   private void answer(ActorRef<InstrumentChannel.Command> channel, Frame frame) {
-    channel.tell(new InstrumentChannel.Outbound(frame));
+    outbox.computeIfAbsent(channel, k -> new ArrayList<>()).add(frame);
   }
 
   private ActorRef<org.apache.pekko.actor.typed.pubsub.Topic.Command<InstrumentChannel.Command>> topic(Topic t) {

@@ -4,6 +4,8 @@ import io.sensorfleet.core.protocol.DecodeResult;
 import io.sensorfleet.core.protocol.FrameCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -69,18 +71,36 @@ public final class ChannelFlows {
   }
 
   /**
-   * Splits at {@code \n}, shapes the frame rate and decodes each line. A line over {@code maxFrameBytes} is found as
-   * soon as the limit is passed ({@code Framing.delimiter} fails the stream with a {@code FramingException}, which
-   * becomes {@link Oversized} and the end of the stream). A partial last line at the end of the stream is decoded
-   * like any other (as {@code malformed-json}), not taken for an oversized one.
+   * Splits at {@code \n}, shapes the frame rate, groups the lines that arrive while the consumer (the channel
+   * actor, one acknowledged element at a time) is busy — at most {@code batchBytes} of them, or one longer line —
+   * and decodes each: under load one actor message carries many frames, when idle each frame goes alone at once,
+   * in order. A line over {@code maxFrameBytes} is found as soon as the limit is passed ({@code Framing.delimiter}
+   * fails the stream with a {@code FramingException}, which becomes {@link Oversized} and the end of the stream). A
+   * partial last line at the end of the stream is decoded like any other (as {@code malformed-json}), not taken
+   * for an oversized one.
    */
-  public static Flow<ByteString, Received, NotUsed> frames(FrameCodec codec, int framesPerSecond, int burst) {
+  public static Flow<ByteString, List<Received>, NotUsed> frames(FrameCodec codec, int framesPerSecond, int burst,
+                                                                 int batchBytes) {
     int limit = codec.limits().maxFrameBytes();
     return Flow.<ByteString>create()
         .via(Framing.delimiter(NEWLINE, limit, FramingTruncation.ALLOW))
         .throttle(framesPerSecond, Duration.ofSeconds(1), burst, line -> 1, ThrottleMode.shaping())
-        .<Received>map(line -> new Line(codec.decode(line.toArrayUnsafe())))
-        .recover(FramingException.class, () -> new Oversized(limit))
+        .<List<ByteString>>batchWeighted(batchBytes, line -> (long) line.size() + 1, first -> {
+          List<ByteString> group = new ArrayList<>();
+          group.add(first);
+          return group;
+        }, (group, next) -> {
+          group.add(next);
+          return group;
+        })
+        .map(lines -> {
+          List<Received> decoded = new ArrayList<>(lines.size());
+          for (ByteString line : lines) {
+            decoded.add(new Line(codec.decode(line.toArrayUnsafe())));
+          }
+          return decoded;
+        })
+        .recover(FramingException.class, () -> List.of(new Oversized(limit)))
         .named("channel-frames");
   }
 

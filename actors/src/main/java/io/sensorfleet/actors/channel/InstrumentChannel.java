@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -81,6 +82,13 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   public record Outbound(Frame frame) implements Command {
     public Outbound {
       Objects.requireNonNull(frame, "frame");
+    }
+  }
+
+  /** From the bus: several frames for the connected Instrument, in order; each as {@link Outbound}. */
+  public record OutboundAll(List<Frame> frames) implements Command {
+    public OutboundAll {
+      frames = List.copyOf(frames);
     }
   }
 
@@ -189,7 +197,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private record InboundStarted(long connection, ActorRef<Ack> ackTo) implements Command {}
 
-  private record InboundReceived(long connection, ChannelFlows.Received item, ActorRef<Ack> ackTo)
+  private record InboundReceived(long connection, List<ChannelFlows.Received> items, ActorRef<Ack> ackTo)
       implements Command {}
 
   private record InboundEnded(long connection, Optional<Throwable> failure) implements Command {}
@@ -216,6 +224,8 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private static final String HANDSHAKE_TIMER = "handshake";
   private static final String CLOSE_TIMER = "close";
   private static final String DROP_SUMMARY_TIMER = "drop-summary";
+  /** Bytes of frames handed to this actor in one message at most, when they arrive faster than it takes them. */
+  private static final int INBOUND_BATCH_BYTES = 256 * 1024;
   /** Audit action of that summary. */
   public static final String AUDIT_OUTBOUND_DROPPED = "messages dropped";
 
@@ -241,6 +251,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   private long errorsSent;
   private long outboundDropped;
   private long droppedSinceSummary;
+  private final List<Frame> busFrames = new ArrayList<>();
   private long connections;
   private long refused;
 
@@ -311,6 +322,10 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         .onMessage(SocketOpened.class, this::onSocketOpened)
         .onMessage(SocketFailed.class, this::onSocketFailed)
         .onMessage(Outbound.class, this::onOutbound)
+        .onMessage(OutboundAll.class, all -> {
+          all.frames().forEach(frame -> onOutbound(new Outbound(frame)));
+          return Behaviors.same();
+        })
         .onMessage(SetWelcomeConfig.class, this::onSetWelcomeConfig)
         .onMessage(Disconnect.class, this::onDisconnect)
         .onMessage(GetStatus.class, this::onGetStatus)
@@ -355,6 +370,10 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         .onMessage(DropSummaryDue.class, this::onDropSummaryDue)
         .onMessage(RefusalWritten.class, this::onRefusalWritten)
         .onMessage(Outbound.class, this::onOutbound)
+        .onMessage(OutboundAll.class, all -> {
+          all.frames().forEach(frame -> onOutbound(new Outbound(frame)));
+          return Behaviors.same();
+        })
         .onMessage(SetWelcomeConfig.class, this::onSetWelcomeConfig)
         .onMessage(Disconnect.class, this::onDisconnect)
         .onMessage(GetStatus.class, this::onGetStatus)
@@ -397,9 +416,12 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private Behavior<Command> onInboundReceived(InboundReceived received) {
     Connection c = current(received.connection());
-    if (c != null && !c.closing) {
+    for (ChannelFlows.Received item : received.items()) {
+      if (c == null || c.closing) {
+        break;  // what came after a fatal frame (or a bye) is not read
+      }
       framesIn++;
-      switch (received.item()) {
+      switch (item) {
         case ChannelFlows.Oversized oversized -> closeWith(c, Optional.of(Frame.Error.of(ErrorCode.FRAME_TOO_LARGE,
             "frame is longer than the limit of " + oversized.limit() + " bytes", Optional.empty())),
             ErrorCode.FRAME_TOO_LARGE.wireName());
@@ -408,6 +430,10 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         case ChannelFlows.Line(DecodeResult.Rejected rejected) -> answerError(c, rejected.toErrorFrame());
         case ChannelFlows.Line(DecodeResult.Decoded decoded) -> onFrame(c, decoded.frame());
       }
+    }
+    if (!busFrames.isEmpty()) {
+      bus.tell(new PermissionGate.FromInstrument(instrument, List.copyOf(busFrames), getContext().getSelf()));
+      busFrames.clear();
     }
     // Always acknowledged, even for a connection being closed, so its stream drains and ends.
     received.ackTo().tell(Ack.INSTANCE);
@@ -437,7 +463,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
       answerError(c, Frame.Error.of(ErrorCode.UNEXPECTED_FRAME,
           "'" + frame.type().wireName() + "' is sent by the platform only", frame.correlationId()));
     } else if (isBusFrame(frame)) {
-      bus.tell(new PermissionGate.FromInstrument(instrument, frame, getContext().getSelf()));
+      busFrames.add(frame);  // handed to the gate together at the end of this batch
     } else {
       listener.tell(new Inbound(instrument, frame));
     }
@@ -667,8 +693,9 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         (done, error) -> new WriterFinished(id, Optional.ofNullable(error)));
     ChannelFlows.read(bus, settings.readChunkBytes(), settings.ioDispatcher())
         .via(ChannelFlows.limitBytes(settings.inboundBytesPerSecond(), settings.inboundByteBurst()))
-        .via(ChannelFlows.frames(codec, settings.inboundFramesPerSecond(), settings.inboundFrameBurst()))
-        .to(ActorSink.<ChannelFlows.Received, Command, Ack>actorRefWithBackpressure(
+        .via(ChannelFlows.frames(codec, settings.inboundFramesPerSecond(), settings.inboundFrameBurst(),
+            INBOUND_BATCH_BYTES))
+        .to(ActorSink.<List<ChannelFlows.Received>, Command, Ack>actorRefWithBackpressure(
             self,
             (ackTo, item) -> new InboundReceived(id, item, ackTo),
             ackTo -> new InboundStarted(id, ackTo),
