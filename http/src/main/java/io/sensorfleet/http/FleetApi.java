@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only {@code /api/v1/health}, {@code /api/v1/login} and {@code /api/v1/openapi.yaml} (and {@code /metrics} when
  * {@code sensor.http.metrics-public}) answer without a login. The reverse proxy to Instrument UIs
- * ({@code /instruments/{id}/ui/}) and the event stream ({@code /api/v1/events}) join here as further resources.
+ * ({@code /instruments/{id}/ui/}) joins here as a further resource.
  */
 public final class FleetApi {
 
@@ -51,15 +51,15 @@ public final class FleetApi {
 
   public FleetApi(ObjectMapper mapper, ApiMetrics metrics, Access access, boolean metricsPublic, HealthRoutes health,
       OpenApiRoutes openApi, AuthRoutes auth, UserRoutes users, InstrumentRoutes instruments, AuditRoutes audit,
-      NetworkRoutes network) {
+      NetworkRoutes network, BusRoutes bus) {
     this.mapper = mapper;
     this.metrics = metrics;
     this.routes = concat(
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
         health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
-        network.route());
+        network.route(), bus.route());
     for (Endpoints e : List.of(metrics.endpoints(), health.endpoints(), openApi.endpoints(), auth.endpoints(),
-        users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints())) {
+        users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints(), bus.endpoints())) {
       operations.addAll(e.operations());
     }
     metrics.useTemplates(operations);

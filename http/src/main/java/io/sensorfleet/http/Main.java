@@ -171,7 +171,8 @@ public final class Main {
           new InstrumentRoutes(fleet, access, bodies, mapper, http.lifecycleTimeout()),
           new AuditRoutes(queries::findPage, http, mapper, access),
           new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
-              access, mapper));
+              access, mapper),
+          new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit));
     }
 
     /**

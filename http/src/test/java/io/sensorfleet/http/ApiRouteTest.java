@@ -62,6 +62,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
       Optional.empty());
   final MutableClock clock = new MutableClock(FakeFleet.T0);
   final FakeFleet fleet = new FakeFleet();
+  final FakeBus bus = new FakeBus();
   /** Entries written by the routes (Access, login) and by the user directory, in order. */
   final List<AuditRequest> audited = new CopyOnWriteArrayList<>();
   /** What the audit routes' queries answer. */
@@ -114,7 +115,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth0", true, false, List.of("192.0.2.5/24"), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth1", true, false, List.of(), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
-            fleet, access, mapper));
+            fleet, access, mapper),
+        new BusRoutes(bus, access, bodies, mapper, audit));
   }
 
   @Override

@@ -17,7 +17,9 @@ public sealed interface Operation {
     /** Setting an Instrument's retention. */
     RETENTION,
     /** Creating users, changing their roles, grants and passwords. */
-    USERS
+    USERS,
+    /** Changing the bus permission policy (which Instrument may send, publish, subscribe). */
+    PERMISSIONS
   }
 
   /** Reaching one Instrument's own UI through Fleet Management's proxy. */

@@ -126,6 +126,7 @@ public final class Access {
         case CONFIG -> "change configurations";
         case RETENTION -> "change retention";
         case USERS -> "manage users";
+        case PERMISSIONS -> "change bus permissions";
       };
       case Operation.OpenUi ui -> "open the UI of " + ui.instrument();
     } + " (" + operationName(operation) + ")";
