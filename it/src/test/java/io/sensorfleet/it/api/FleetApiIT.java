@@ -40,6 +40,7 @@ class FleetApiIT {
 
   static final String RUN = "api" + UUID.randomUUID().toString().substring(0, 6);
   static final String ID = RUN + "-s";
+  static final String ALERTER = RUN + "-p";
   static final String ADMIN_PASSWORD = "it-admin-password-1";
 
   @TempDir static Path data;
@@ -56,6 +57,8 @@ class FleetApiIT {
     }
     Path programs = Files.createDirectories(data.resolve("programs").resolve(ID));
     Files.copy(jar, programs.resolve("sample-instrument.jar"));
+    Path alerter = Files.createDirectories(data.resolve("programs").resolve(ALERTER));
+    Files.copy(jar, alerter.resolve("sample-instrument.jar"));
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
     config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
@@ -153,6 +156,34 @@ class FleetApiIT {
     assertEquals(3, seen.stream().filter(l -> l.equals("user:vic access denied denied")).count(), seen.toString());
     // Removal is left to stop(): right after a stop, remove can still find the transient mount busy in the
     // container's namespace (StorageException.InUse, a 409 here), which is the storage module's to fix.
+  }
+
+  @Test
+  void an_alert_published_by_an_instrument_reaches_the_event_stream_once_an_admin_grants_it() {
+    var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
+    var granted = admin.put("api/v1/permissions", "{\"grants\": [{\"subject\": \"" + ALERTER
+        + "\", \"action\": \"publish\", \"object\": \"alerts.it\"}]}");
+    assertEquals(200, granted.status(), granted.body());
+    var check = admin.get("api/v1/permissions/check?from=" + ALERTER + "&action=publish&object=alerts.it");
+    assertTrue(check.json().get("allowed").asBoolean(), check.body());
+
+    var installed = admin.send("POST", "api/v1/instruments", """
+        id: %s
+        image: sensorfleet/jvm
+        command: [java, -XX:TieredStopAtLevel=1, -XX:+UseSerialGC, -cp, /opt/instrument/sample-instrument.jar,
+                  io.sensorfleet.instruments.sample.Chatter, alert=alerts.it, every=500]
+        limits: {cpus: 1, memory: 192MiB, processes: 64}
+        """.formatted(ALERTER), "application/yaml");
+    assertEquals(201, installed.status(), installed.body());
+    var started = admin.post("api/v1/instruments/" + ALERTER + "/start");
+    assertEquals(200, started.status(), started.body());
+
+    String data = admin.firstStreamed("api/v1/events/stream?topic=alerts.it",
+        line -> line.startsWith("data:") && line.contains("\"from\":\"" + ALERTER + "\""), Duration.ofSeconds(60));
+    assertTrue(data.contains("\"payload\":{\"n\":"), data);
+    var stored = admin.get("api/v1/events?topic=alerts.it&instrument=" + ALERTER);
+    assertTrue(stored.json().get("events").size() > 0, stored.body());
+    assertEquals(200, admin.post("api/v1/instruments/" + ALERTER + "/stop").status());
   }
 
   /** The Instrument's audit entries as "principal action outcome". */

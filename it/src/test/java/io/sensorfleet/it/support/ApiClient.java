@@ -64,6 +64,29 @@ public final class ApiClient {
     return send("PUT", path, json, "application/json");
   }
 
+  /**
+   * The first line of the Server-Sent Events stream at {@code path} that {@code wanted} accepts, within
+   * {@code timeout}; the stream is closed afterwards.
+   */
+  public String firstStreamed(String path, java.util.function.Predicate<String> wanted, Duration timeout) {
+    var request = HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + token)
+        .header("Accept", "text/event-stream").GET().build();
+    var response = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+    try {
+      return response.thenApply(r -> {
+        try (var lines = r.body()) {
+          return lines.filter(wanted).findFirst().orElseThrow();
+        }
+      }).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      response.cancel(true);
+      throw new AssertionError("no matching event on " + path + " within " + timeout, e);
+    }
+  }
+
   /** {@code path} relative to the sensor's URL, e.g. {@code api/v1/instruments}. */
   public Answer send(String method, String path, String body, String contentType) {
     var builder = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(150))
