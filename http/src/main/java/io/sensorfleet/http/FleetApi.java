@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only {@code /api/v1/health}, {@code /api/v1/login} and {@code /api/v1/openapi.yaml} (and {@code /metrics} when
  * {@code sensor.http.metrics-public}) answer without a login. The reverse proxy to Instrument UIs
- * ({@code /instruments/{id}/ui/}) joins here as a further resource.
+ * ({@code /instruments/{id}/ui/}, {@link UiProxyRoutes}) is outside {@code /api/v1} and outside the OpenAPI document.
  */
 public final class FleetApi {
 
@@ -51,13 +51,13 @@ public final class FleetApi {
 
   public FleetApi(ObjectMapper mapper, ApiMetrics metrics, Access access, boolean metricsPublic, HealthRoutes health,
       OpenApiRoutes openApi, AuthRoutes auth, UserRoutes users, InstrumentRoutes instruments, AuditRoutes audit,
-      NetworkRoutes network, BusRoutes bus) {
+      NetworkRoutes network, BusRoutes bus, UiProxyRoutes ui) {
     this.mapper = mapper;
     this.metrics = metrics;
     this.routes = concat(
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
         health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
-        network.route(), bus.route());
+        network.route(), bus.route(), ui.route());
     for (Endpoints e : List.of(metrics.endpoints(), health.endpoints(), openApi.endpoints(), auth.endpoints(),
         users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints(), bus.endpoints())) {
       operations.addAll(e.operations());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.SensorSettings;
 import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditKind;
@@ -172,7 +173,8 @@ public final class Main {
           new AuditRoutes(queries::findPage, http, mapper, access),
           new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
               access, mapper),
-          new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit));
+          new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
+          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit));
     }
 
     /**

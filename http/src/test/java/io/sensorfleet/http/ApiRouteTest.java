@@ -63,6 +63,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final MutableClock clock = new MutableClock(FakeFleet.T0);
   final FakeFleet fleet = new FakeFleet();
   final FakeBus bus = new FakeBus();
+  /** Where UI sockets would be: none exist, so a permitted UI request is answered 503. */
+  final java.nio.file.Path uiRoot = java.nio.file.Path.of("/nonexistent-sensorfleet-ui");
   /** Entries written by the routes (Access, login) and by the user directory, in order. */
   final List<AuditRequest> audited = new CopyOnWriteArrayList<>();
   /** What the audit routes' queries answer. */
@@ -116,7 +118,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth1", true, false, List.of(), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
             fleet, access, mapper),
-        new BusRoutes(bus, access, bodies, mapper, audit));
+        new BusRoutes(bus, access, bodies, mapper, audit),
+        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit));
   }
 
   @Override

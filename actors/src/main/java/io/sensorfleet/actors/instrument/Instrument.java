@@ -170,6 +170,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String BUS_DEVICE = "bus";
   static final String PROGRAM_DEVICE = "program";
   static final String CONTROL_DEVICE = "control";
+  static final String UI_DEVICE = "ui";
   static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
@@ -446,6 +447,22 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           }
           return all;
         });
+    var ui = record.manifest().orElseThrow().ui();
+    if (ui.isPresent()) {
+      // Fleet Management's only way to the Instrument's UI: a host socket only root reaches (lxd.md: ~1 s of start).
+      Path socket = uiSocket(deps.channel().runtimeRoot(), id);
+      devices = devices.thenCompose(v -> {
+        try {
+          Files.createDirectories(socket.getParent(),
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (java.io.IOException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+        return ensureDevice(info, UI_DEVICE, new Device.Proxy("unix:" + socket,
+            "tcp:127.0.0.1:" + ui.get().port(), Device.Proxy.Bind.HOST).withSocketPermissions(0, 0, 0600));
+      });
+    }
     if (record.manifest().orElseThrow().control() == ControlChannel.TCP) {
       // About 1 s more per start (lxd.md), so only for Instruments that ask: busybox tools have no unix sockets.
       devices = devices.thenCompose(v -> ensureDevice(info, CONTROL_DEVICE, new Device.Proxy(TCP_CONTROL_LISTEN,
@@ -473,6 +490,14 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, done -> awaitHello(adopt))
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /**
+   * The host socket reaching {@code id}'s UI port inside its container: {@code <runtime-root>/ui/<id>.sock}, in a
+   * directory only root may enter (not the bus directory, which is mounted into the container).
+   */
+  public static Path uiSocket(Path runtimeRoot, InstrumentId id) {
+    return runtimeRoot.resolve("ui").resolve(id.value() + ".sock");
   }
 
   private CompletionStage<Void> ensureDevice(ContainerInfo info, String name, Device device) {

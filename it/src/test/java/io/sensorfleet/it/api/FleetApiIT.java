@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.runtime.ContainerSelector;
 import io.sensorfleet.http.Main;
 import io.sensorfleet.it.support.ApiClient;
@@ -41,6 +42,7 @@ class FleetApiIT {
   static final String RUN = "api" + UUID.randomUUID().toString().substring(0, 6);
   static final String ID = RUN + "-s";
   static final String ALERTER = RUN + "-p";
+  static final String UI = RUN + "-ui";
   static final String ADMIN_PASSWORD = "it-admin-password-1";
 
   @TempDir static Path data;
@@ -59,6 +61,11 @@ class FleetApiIT {
     Files.copy(jar, programs.resolve("sample-instrument.jar"));
     Path alerter = Files.createDirectories(data.resolve("programs").resolve(ALERTER));
     Files.copy(jar, alerter.resolve("sample-instrument.jar"));
+    Path pdnsJar = root.resolve("instruments/passive-dns/target/passive-dns.jar");
+    if (!Files.isRegularFile(pdnsJar)) {
+      fail("passive-dns is not built: " + pdnsJar + " (run ./sensorfleet test, which builds it first)");
+    }
+    Files.copy(pdnsJar, Files.createDirectories(data.resolve("programs").resolve(UI)).resolve("passive-dns.jar"));
     // Socket paths must stay under 108 bytes: a short root of our own under /tmp.
     runtimeRoot = Files.createDirectories(Path.of("/tmp", "sfr-" + RUN));
     config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
@@ -184,6 +191,37 @@ class FleetApiIT {
     var stored = admin.get("api/v1/events?topic=alerts.it&instrument=" + ALERTER);
     assertTrue(stored.json().get("events").size() > 0, stored.body());
     assertEquals(200, admin.post("api/v1/instruments/" + ALERTER + "/stop").status());
+  }
+
+  @Test
+  void an_instruments_ui_is_reached_only_through_fleet_management_sandboxed_and_with_the_grant() throws Exception {
+    Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
+    String manifest = Files.readString(root.resolve("conf/instruments/passive-dns.yaml"))
+        .replaceFirst("(?m)^id: passive-dns$", "id: " + UI).replace("persistent: 1GiB", "persistent: 64MiB");
+    var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
+    assertEquals(201, admin.post("api/v1/users",
+        "{\"username\":\"ulla\",\"password\":\"ulla-password-1\",\"role\":\"operator\"}").status());
+    assertEquals(201, admin.send("POST", "api/v1/instruments", manifest, "application/yaml").status());
+    var started = admin.post("api/v1/instruments/" + UI + "/start");
+    assertEquals(200, started.status(), started.body());
+
+    // The UI server starts with the Instrument's configuration: wait for the page.
+    var page = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> admin.getFull("instruments/" + UI + "/ui/"), r -> r.statusCode() == 200);
+    assertTrue(page.body().toLowerCase(java.util.Locale.ROOT).contains("passive"), page.body());
+    String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+    assertTrue(csp.startsWith("sandbox") && !csp.contains("allow-same-origin"), csp);
+    assertTrue(page.headers().firstValue("Set-Cookie").isEmpty());
+
+    // An operator without the UI grant is refused; the socket is root's alone, in a root-only directory.
+    var operator = ApiClient.login(sensor.url(), "ulla", "ulla-password-1");
+    assertEquals(403, operator.getFull("instruments/" + UI + "/ui/").statusCode());
+    Path socket = io.sensorfleet.actors.instrument.Instrument.uiSocket(runtimeRoot, InstrumentId.of(UI));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(socket)));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(socket.getParent())));
+    assertEquals(200, admin.post("api/v1/instruments/" + UI + "/stop").status());
   }
 
   /** The Instrument's audit entries as "principal action outcome". */

@@ -87,6 +87,20 @@ public final class ApiClient {
     }
   }
 
+  /** A GET with the whole response (headers included), e.g. of a proxied UI page. */
+  public HttpResponse<String> getFull(String path) {
+    var request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token).header("Accept", "text/html").GET().build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code path} relative to the sensor's URL, e.g. {@code api/v1/instruments}. */
   public Answer send(String method, String path, String body, String contentType) {
     var builder = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(150))
