@@ -7,6 +7,7 @@ import io.sensorfleet.core.protocol.Audience;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.protocol.Topic;
+import io.sensorfleet.instruments.support.Json;
 import io.sensorfleet.sdk.ConfigDecision;
 import io.sensorfleet.sdk.ConfigUpdate;
 import io.sensorfleet.sdk.Health;

@@ -2,6 +2,7 @@ package io.sensorfleet.instruments.dnssensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.instruments.support.Json;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;

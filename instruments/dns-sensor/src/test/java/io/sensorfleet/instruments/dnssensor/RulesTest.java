@@ -3,6 +3,7 @@ package io.sensorfleet.instruments.dnssensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.sensorfleet.instruments.support.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import io.sensorfleet.core.protocol.ErrorCode;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.protocol.Topic;
+import io.sensorfleet.instruments.support.Json;
 import io.sensorfleet.sdk.BusEvent;
 import io.sensorfleet.sdk.ConfigDecision;
 import io.sensorfleet.sdk.ConfigUpdate;

@@ -2,6 +2,7 @@ package io.sensorfleet.instruments.passivedns;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.instruments.support.Json;
 import java.util.Iterator;
 
 /**

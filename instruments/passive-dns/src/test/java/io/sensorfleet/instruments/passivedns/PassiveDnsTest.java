@@ -12,6 +12,7 @@ import io.sensorfleet.core.protocol.ErrorCode;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.HealthStatus;
 import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.instruments.support.Json;
 import io.sensorfleet.sdk.testing.FakePlatform;
 import io.sensorfleet.sdk.testing.TestClients;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.sensorfleet.instruments.rulemanager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.instruments.support.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.instruments.support.Json;
 import io.sensorfleet.sdk.ClientState;
 import io.sensorfleet.sdk.ConfigDecision;
 import io.sensorfleet.sdk.ConfigUpdate;

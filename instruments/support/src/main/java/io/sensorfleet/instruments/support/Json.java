@@ -1,4 +1,4 @@
-package io.sensorfleet.instruments.rulemanager;
+package io.sensorfleet.instruments.support;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,17 +12,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 
-/** The one JSON mapper of this Instrument: instants as ISO-8601 strings. */
-final class Json {
+/** The JSON mapper of the reference Instruments (instants as ISO-8601 strings) and its two uses. */
+public final class Json {
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
+  public static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance))
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .build();
 
   private Json() {}
 
-  static RawJson write(Object value) {
+  public static RawJson write(Object value) {
     try {
       return RawJson.of(MAPPER.writeValueAsBytes(value));
     } catch (JsonProcessingException e) {
@@ -31,7 +31,7 @@ final class Json {
   }
 
   /** The tree of a payload or configuration; RawJson is always valid JSON. */
-  static JsonNode read(RawJson json) {
+  public static JsonNode read(RawJson json) {
     try {
       return MAPPER.readTree(json.toByteArray());
     } catch (IOException e) {
