@@ -98,6 +98,11 @@ public final class CaptureEngine {
     return b.done().handle((d, e) -> b.counters().snapshot());
   }
 
+  /** Completes when reading stops: normally after {@link #stop}, exceptionally if capture failed. */
+  public CompletionStage<Done> done() {
+    return reader.done();
+  }
+
   /** The counters now; ports that were detached are no longer listed. */
   public synchronized CaptureStats stats() {
     List<PortStats> ports = new ArrayList<>();
