@@ -82,7 +82,9 @@ public final class CaptureMain implements Callable<Integer> {
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     Thread hook = Thread.ofPlatform().unstarted(() -> {
       try {
-        out.println(engine.stop().toCompletableFuture().get(3, TimeUnit.SECONDS).statsLine());
+        CaptureStats stats = engine.stop().toCompletableFuture().get(3, TimeUnit.SECONDS);
+        out.println(stats.statsLine());
+        err.println("capture: " + stats); // the same, with every field named (overflowed = lost in the buffer)
       } catch (Exception e) {
         out.println(engine.stats().statsLine());
         err.println("capture: stopping: " + e);

@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * kernel and a slow branch never holds the ring), with its frames indexed. The stream element of the mirror
  * graph: every branch reads the same immutable batch; nothing is allocated per frame.
  *
- * <p>{@code data} is native memory owned by an automatic arena: it lives as long as some branch still holds the
- * batch. Frame {@code i} is {@code snaplen(i)} bytes at {@code data.address() + offset(i)}.
+ * <p>{@code data} is a region of the engine's {@link PacketSlab}: valid until the slab's writer laps it, which
+ * sinks check (and pin) before they read it. Frame {@code i} is {@code snaplen(i)} bytes at
+ * {@code data.address() + offset(i)}.
  */
 public final class PacketBatch {
   private final MemorySegment data;
@@ -17,14 +18,28 @@ public final class PacketBatch {
   private final int[] snaplen;
   private final int[] wirelen;
   private final long bytes;
+  private final PacketSlab slab;
+  private final long start;
 
-  PacketBatch(MemorySegment data, int count, int[] offset, int[] snaplen, int[] wirelen, long bytes) {
+  PacketBatch(PacketSlab slab, long start, MemorySegment data, int count, int[] offset, int[] snaplen,
+              int[] wirelen, long bytes) {
+    this.slab = slab;
+    this.start = start;
     this.data = data;
     this.count = count;
     this.offset = offset;
     this.snaplen = snaplen;
     this.wirelen = wirelen;
     this.bytes = bytes;
+  }
+
+  PacketSlab slab() {
+    return slab;
+  }
+
+  /** Logical position in the slab: valid while the slab's writer has not lapped it. */
+  long start() {
+    return start;
   }
 
   public MemorySegment data() {

@@ -25,7 +25,10 @@ public final class PacketFlows {
    * buffer drops silently, and a per-port drop counter is part of the contract (issue 7). Same semantics.
    */
   public static Flow<PacketBatch, PacketBatch, NotUsed> dropOldest(int size, PortCounters counters) {
-    return Flow.fromGraph(new DropOldest<PacketBatch>(size, b -> counters.dropped.addAndGet(b.count())))
+    return Flow.fromGraph(new DropOldest<PacketBatch>(size, b -> {
+      counters.dropped.addAndGet(b.count());
+      counters.overflowed.addAndGet(b.count());
+    }))
         .named("packet-drop-oldest-" + counters.port);
   }
 

@@ -11,8 +11,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #next} hands out one retired
- * block at a time as a {@link PacketBatch}: one bulk copy of the block's used bytes, the frames indexed, the
- * block returned to the kernel at once. Not thread-safe: one reader thread calls {@link #next}; {@link #stats}
+ * block at a time as a {@link PacketBatch}: one bulk copy of the block's used bytes into the {@link PacketSlab},
+ * the frames indexed, the block returned to the kernel at once. Not thread-safe: one reader thread calls {@link #next}; {@link #stats}
  * may be called from anywhere.
  */
 public final class PacketRing implements AutoCloseable {
@@ -30,6 +30,7 @@ public final class PacketRing implements AutoCloseable {
   private int block;
   private long kernelPackets;
   private long kernelDrops;
+  private long slabDrops;
   private boolean closed;
 
   private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int frameSize) {
@@ -101,7 +102,7 @@ public final class PacketRing implements AutoCloseable {
    * The next retired block as a batch, or {@code null} when none retired within {@code timeoutMillis}.
    * Blocks in poll(2): call it from a thread of its own.
    */
-  public PacketBatch next(int timeoutMillis) {
+  public PacketBatch next(int timeoutMillis, PacketSlab slab) {
     long base = (long) block * blockSize;
     int status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
     if ((status & TP_STATUS_USER) == 0) {
@@ -114,15 +115,26 @@ public final class PacketRing implements AutoCloseable {
     int n = ring.get(JAVA_INT, base + BD_NUM_PKTS);
     int used = Math.min(ring.get(JAVA_INT, base + BD_BLK_LEN), blockSize);
     int first = ring.get(JAVA_INT, base + BD_OFFSET_TO_FIRST_PKT);
-    PacketBatch batch = copy(base, n, used, first);
+    long start = slab.reserve(used);
+    PacketBatch batch = null;
+    if (start < 0) {
+      slabDrops += n; // a sink is still sending from the slab region this block needs: drop it, never wait
+    } else {
+      batch = copy(base, n, used, first, slab, start);
+    }
     INT.setRelease(ring, base + BD_BLOCK_STATUS, TP_STATUS_KERNEL);
     block = (block + 1) % blockCount;
     return batch;
   }
 
-  private PacketBatch copy(long base, int n, int used, int first) {
+  /** Frames of blocks dropped because the slab region they needed was still being sent from (reader thread). */
+  long slabDrops() {
+    return slabDrops;
+  }
+
+  private PacketBatch copy(long base, int n, int used, int first, PacketSlab slab, long start) {
     n = Math.min(n, maxFrames);
-    MemorySegment data = Arena.ofAuto().allocate(Math.max(used, 1), 64);
+    MemorySegment data = slab.segment(start, used);
     MemorySegment.copy(ring, base, data, 0, used);
     int[] offset = new int[n];
     int[] snaplen = new int[n];
@@ -143,7 +155,7 @@ public final class PacketRing implements AutoCloseable {
       count++;
       off += data.get(JAVA_INT, off + H3_NEXT_OFFSET);
     }
-    return new PacketBatch(data, count, offset, snaplen, wirelen, bytes);
+    return new PacketBatch(slab, start, data, count, offset, snaplen, wirelen, bytes);
   }
 
   /** The kernel's counters since open: frames it passed to the ring, and frames it dropped for lack of room. */

@@ -18,15 +18,16 @@ public final class PacketSources {
    * queue is full the batch is dropped and counted ({@link Reader#queueDrops}). The reader owns the ring and
    * closes it when it stops.
    */
-  public static Source<PacketBatch, Reader> fromRing(PacketRing ring, CaptureSettings s) {
+  public static Source<PacketBatch, Reader> fromRing(PacketRing ring, PacketSlab slab, CaptureSettings s) {
     return Source.<PacketBatch>queue(s.sourceQueue())
-        .mapMaterializedValue(q -> Reader.start(ring, q, (int) s.pollTimeout().toMillis()))
+        .mapMaterializedValue(q -> Reader.start(ring, slab, q, (int) s.pollTimeout().toMillis()))
         .named("packet-ring-" + ring.iface());
   }
 
   /** The running reader of one ring: its counters, and {@link #stop}. */
   public static final class Reader {
     private final PacketRing ring;
+    private final PacketSlab slab;
     private final BoundedSourceQueue<PacketBatch> queue;
     private final int pollMillis;
     private final AtomicLong frames = new AtomicLong();
@@ -34,14 +35,15 @@ public final class PacketSources {
     private final CompletableFuture<Done> done = new CompletableFuture<>();
     private volatile boolean running = true;
 
-    private Reader(PacketRing ring, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
+    private Reader(PacketRing ring, PacketSlab slab, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
       this.ring = ring;
+      this.slab = slab;
       this.queue = queue;
       this.pollMillis = pollMillis;
     }
 
-    static Reader start(PacketRing ring, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
-      Reader r = new Reader(ring, queue, pollMillis);
+    static Reader start(PacketRing ring, PacketSlab slab, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
+      Reader r = new Reader(ring, slab, queue, pollMillis);
       Thread.ofPlatform().name("capture-reader-" + ring.iface()).daemon().start(r::run);
       return r;
     }
@@ -49,7 +51,13 @@ public final class PacketSources {
     private void run() {
       try {
         while (running) {
-          PacketBatch b = ring.next(pollMillis);
+          long slabDropsBefore = ring.slabDrops();
+          PacketBatch b = ring.next(pollMillis, slab);
+          long slabDropped = ring.slabDrops() - slabDropsBefore;
+          if (slabDropped > 0) {
+            frames.addAndGet(slabDropped);
+            queueDrops.addAndGet(slabDropped);
+          }
           if (b == null || b.count() == 0) {
             continue;
           }
@@ -73,7 +81,7 @@ public final class PacketSources {
       return frames.get();
     }
 
-    /** Frames of batches the graph could not take (its queue was full). */
+    /** Frames of batches the graph could not take (its queue was full, or the slab region was in use). */
     public long queueDrops() {
       return queueDrops.get();
     }

@@ -11,6 +11,8 @@ public final class PortCounters {
   final AtomicLong filtered = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
   final AtomicLong bytes = new AtomicLong();
+  /** The part of {@link #dropped} lost in the branch buffer (the port's sink fell behind the hub). */
+  final AtomicLong overflowed = new AtomicLong();
 
   public PortCounters(String port, Optional<String> filter) {
     this.port = port;
@@ -18,6 +20,6 @@ public final class PortCounters {
   }
 
   public PortStats snapshot() {
-    return new PortStats(port, filter, delivered.get(), filtered.get(), dropped.get(), bytes.get());
+    return new PortStats(port, filter, delivered.get(), filtered.get(), dropped.get(), overflowed.get(), bytes.get());
   }
 }

@@ -29,9 +29,14 @@ public final class PortSocket implements AutoCloseable {
   private final int capacity;
   private final Optional<PacketFilter> filter;
   private final PortCounters counters;
+  private final PacketSlab slab;
+  private final PacketSlab.Pin pin;
   private boolean closed;
 
-  private PortSocket(String port, int fd, int capacity, Optional<PacketFilter> filter, PortCounters counters) {
+  private PortSocket(String port, int fd, int capacity, Optional<PacketFilter> filter, PortCounters counters,
+                     PacketSlab slab) {
+    this.slab = slab;
+    this.pin = slab.pin();
     this.port = port;
     this.fd = fd;
     this.capacity = capacity;
@@ -46,7 +51,8 @@ public final class PortSocket implements AutoCloseable {
     }
   }
 
-  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, CaptureSettings s) {
+  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, PacketSlab slab,
+                                CaptureSettings s) {
     try (Arena tmp = Arena.ofConfined()) {
       Libc.Errno e = new Libc.Errno(tmp);
       int ifindex = Libc.ifNameToIndex(port);
@@ -68,7 +74,7 @@ public final class PortSocket implements AutoCloseable {
         }
         PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
             tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUFFORCE on " + port, e);
-        return new PortSocket(port, fd, s.sendBatch(), filter, counters);
+        return new PortSocket(port, fd, s.sendBatch(), filter, counters, slab);
       } catch (RuntimeException ex) {
         Libc.close(e, fd);
         throw ex;
@@ -82,6 +88,19 @@ public final class PortSocket implements AutoCloseable {
 
   /** Sends every frame of {@code batch} that passes this port's filter; counts delivered, filtered, dropped. */
   public void send(PacketBatch batch) {
+    if (!PacketSlab.enter(pin, batch.start(), slab)) { // lapped by the writer: this branch was a slab behind
+      counters.dropped.addAndGet(batch.count());
+      counters.overflowed.addAndGet(batch.count());
+      return;
+    }
+    try {
+      sendPinned(batch);
+    } finally {
+      PacketSlab.exit(pin);
+    }
+  }
+
+  private void sendPinned(PacketBatch batch) {
     long base = batch.data().address();
     int n = 0;
     long filtered = 0;
@@ -151,6 +170,7 @@ public final class PortSocket implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
+      slab.unregister(pin);
       Libc.close(errno, fd);
       arena.close();
     }
