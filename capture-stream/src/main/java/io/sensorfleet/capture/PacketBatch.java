@@ -3,13 +3,13 @@ package io.sensorfleet.capture;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One retired TPACKET_V3 ring block, a view straight into the RX ring (no copy), with its frames indexed. The
- * stream element of the mirror graph: every branch reads the same immutable batch; nothing is allocated per
- * frame.
+ * One retired TPACKET_V3 ring block, copied once out of the ring (so the block goes straight back to the
+ * kernel and a slow branch never holds the ring), with its frames indexed. The stream element of the mirror
+ * graph: every branch reads the same immutable batch; nothing is allocated per frame.
  *
- * <p>{@code data} is the ring block itself: valid until the reader returns the block to the kernel, which sinks
- * check (and pin) through the {@link RingLease} before they read it. Frame {@code i} is {@code snaplen(i)} bytes
- * at {@code data.address() + offset(i)}.
+ * <p>{@code data} is a region of the engine's {@link PacketSlab}: valid until the slab's writer laps it, which
+ * sinks check (and pin) before they read it. Frame {@code i} is {@code snaplen(i)} bytes at
+ * {@code data.address() + offset(i)}.
  */
 public final class PacketBatch {
   private final MemorySegment data;
@@ -18,10 +18,12 @@ public final class PacketBatch {
   private final int[] snaplen;
   private final int[] wirelen;
   private final long bytes;
+  private final PacketSlab slab;
   private final long start;
 
-  PacketBatch(long start, MemorySegment data, int count, int[] offset, int[] snaplen,
+  PacketBatch(PacketSlab slab, long start, MemorySegment data, int count, int[] offset, int[] snaplen,
               int[] wirelen, long bytes) {
+    this.slab = slab;
     this.start = start;
     this.data = data;
     this.count = count;
@@ -31,7 +33,11 @@ public final class PacketBatch {
     this.bytes = bytes;
   }
 
-  /** Sequence number of the ring block this batch is: valid while that block is lent ({@link RingLease}). */
+  PacketSlab slab() {
+    return slab;
+  }
+
+  /** Logical position in the slab: valid while the slab's writer has not lapped it. */
   long start() {
     return start;
   }

@@ -8,13 +8,11 @@ import io.sensorfleet.capture.internal.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #next} hands out one retired
- * block at a time as a {@link PacketBatch}: a view of the block itself, its frames indexed. The newest {@code
- * hold} blocks stay lent to the branches; older ones go back to the kernel as new ones are read, unless a sink
- * is sending from them right then ({@link RingLease}). Not thread-safe: one reader thread calls {@link #next}; {@link #stats}
+ * block at a time as a {@link PacketBatch}: one bulk copy of the block's used bytes into the {@link PacketSlab},
+ * the frames indexed, the block returned to the kernel at once. Not thread-safe: one reader thread calls {@link #next}; {@link #stats}
  * may be called from anywhere.
  */
 public final class PacketRing implements AutoCloseable {
@@ -29,21 +27,14 @@ public final class PacketRing implements AutoCloseable {
   private final int blockSize;
   private final int blockCount;
   private final int maxFrames;
-  private final int hold;
-  private final long parkNanos;
-  private final RingLease lease = new RingLease();
-  private long seq; // reader: sequence number of the next block to read (block = seq % blockCount)
-  private long returned; // reader: blocks below this sequence number are the kernel's again
-  private boolean behind; // reader: a block due back is still pinned by a sending sink
+  private int block;
   private long kernelPackets;
   private long kernelDrops;
+  private long slabDrops;
   private boolean closed;
 
-  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int hold,
-                     long parkNanos) {
+  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int frameSize) {
     this.iface = iface;
-    this.hold = hold;
-    this.parkNanos = parkNanos;
     this.fd = fd;
     this.ring = ring;
     this.blockSize = blockSize;
@@ -91,8 +82,7 @@ public final class PacketRing implements AutoCloseable {
           throw fail("bind to " + iface, e);
         }
         PacketRing r = new PacketRing(iface, fd, MemorySegment.ofAddress(addr).reinterpret(size), s.blockSize(),
-            s.blockCount(), Math.max(1, Math.min(s.holdBlocks(), s.blockCount() / 2)),
-            Math.max(10_000, s.blockTimeout().toNanos() / 8));
+            s.blockCount(), s.frameSize());
         r.stats(); // forget what was counted before bind
         r.kernelPackets = 0;
         r.kernelDrops = 0;
@@ -110,21 +100,13 @@ public final class PacketRing implements AutoCloseable {
 
   /**
    * The next retired block as a batch, or {@code null} when none retired within {@code timeoutMillis}.
-   * Blocks in poll(2): call it from a thread of its own. Returns blocks lent long enough to the kernel first.
+   * Blocks in poll(2): call it from a thread of its own.
    */
-  public PacketBatch next(int timeoutMillis) {
-    giveBack();
-    long base = (seq % blockCount) * blockSize;
+  public PacketBatch next(int timeoutMillis, PacketSlab slab) {
+    long base = (long) block * blockSize;
     int status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
     if ((status & TP_STATUS_USER) == 0) {
-      if (seq == returned) {
-        Libc.poll(errno, pollfd.address(), 1, timeoutMillis);
-      } else {
-        // poll(2) on a TPACKET_V3 ring is readable while the last retired block is still the user's, which
-        // lent blocks always are: it would return at once, forever. Wait a fraction of the block timeout.
-        LockSupport.parkNanos(behind ? 20_000 : parkNanos);
-      }
-      giveBack();
+      Libc.poll(errno, pollfd.address(), 1, timeoutMillis);
       status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
       if ((status & TP_STATUS_USER) == 0) {
         return null;
@@ -133,32 +115,27 @@ public final class PacketRing implements AutoCloseable {
     int n = ring.get(JAVA_INT, base + BD_NUM_PKTS);
     int used = Math.min(ring.get(JAVA_INT, base + BD_BLK_LEN), blockSize);
     int first = ring.get(JAVA_INT, base + BD_OFFSET_TO_FIRST_PKT);
-    PacketBatch batch = index(base, n, used, first, seq);
-    seq++;
+    long start = slab.reserve(used);
+    PacketBatch batch = null;
+    if (start < 0) {
+      slabDrops += n; // a sink is still sending from the slab region this block needs: drop it, never wait
+    } else {
+      batch = copy(base, n, used, first, slab, start);
+    }
+    INT.setRelease(ring, base + BD_BLOCK_STATUS, TP_STATUS_KERNEL);
+    block = (block + 1) % blockCount;
     return batch;
   }
 
-  /** The branches' side of the lease on this ring's blocks. */
-  RingLease lease() {
-    return lease;
+  /** Frames of blocks dropped because the slab region they needed was still being sent from (reader thread). */
+  long slabDrops() {
+    return slabDrops;
   }
 
-  /** Returns the oldest lent blocks to the kernel while more than {@code hold} are lent and no sink pins them. */
-  private void giveBack() {
-    while (seq - returned > hold) {
-      if (!lease.claim(returned + 1)) {
-        behind = true;
-        return;
-      }
-      INT.setRelease(ring, (returned % blockCount) * blockSize + BD_BLOCK_STATUS, TP_STATUS_KERNEL);
-      returned++;
-    }
-    behind = false;
-  }
-
-  private PacketBatch index(long base, int n, int used, int first, long blockSeq) {
+  private PacketBatch copy(long base, int n, int used, int first, PacketSlab slab, long start) {
     n = Math.min(n, maxFrames);
-    MemorySegment data = ring.asSlice(base, used);
+    MemorySegment data = slab.segment(start, used);
+    MemorySegment.copy(ring, base, data, 0, used);
     int[] offset = new int[n];
     int[] snaplen = new int[n];
     int[] wirelen = new int[n];
@@ -178,7 +155,7 @@ public final class PacketRing implements AutoCloseable {
       count++;
       off += data.get(JAVA_INT, off + H3_NEXT_OFFSET);
     }
-    return new PacketBatch(blockSeq, data, count, offset, snaplen, wirelen, bytes);
+    return new PacketBatch(slab, start, data, count, offset, snaplen, wirelen, bytes);
   }
 
   /** The kernel's counters since open: frames it passed to the ring, and frames it dropped for lack of room. */

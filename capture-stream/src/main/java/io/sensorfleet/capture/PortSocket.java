@@ -29,14 +29,14 @@ public final class PortSocket implements AutoCloseable {
   private final int capacity;
   private final Optional<PacketFilter> filter;
   private final PortCounters counters;
-  private final RingLease lease;
-  private final RingLease.Pin pin;
+  private final PacketSlab slab;
+  private final PacketSlab.Pin pin;
   private boolean closed;
 
   private PortSocket(String port, int fd, int capacity, Optional<PacketFilter> filter, PortCounters counters,
-                     RingLease lease) {
-    this.lease = lease;
-    this.pin = lease.pin();
+                     PacketSlab slab) {
+    this.slab = slab;
+    this.pin = slab.pin();
     this.port = port;
     this.fd = fd;
     this.capacity = capacity;
@@ -51,7 +51,7 @@ public final class PortSocket implements AutoCloseable {
     }
   }
 
-  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, RingLease lease,
+  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, PacketSlab slab,
                                 CaptureSettings s) {
     try (Arena tmp = Arena.ofConfined()) {
       Libc.Errno e = new Libc.Errno(tmp);
@@ -74,7 +74,7 @@ public final class PortSocket implements AutoCloseable {
         }
         PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
             tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUFFORCE on " + port, e);
-        return new PortSocket(port, fd, s.sendBatch(), filter, counters, lease);
+        return new PortSocket(port, fd, s.sendBatch(), filter, counters, slab);
       } catch (RuntimeException ex) {
         Libc.close(e, fd);
         throw ex;
@@ -88,7 +88,7 @@ public final class PortSocket implements AutoCloseable {
 
   /** Sends every frame of {@code batch} that passes this port's filter; counts delivered, filtered, dropped. */
   public void send(PacketBatch batch) {
-    if (!lease.enter(pin, batch.start())) { // its block went back to the kernel: this branch fell too far behind
+    if (!PacketSlab.enter(pin, batch.start(), slab)) { // lapped by the writer: this branch was a slab behind
       counters.dropped.addAndGet(batch.count());
       counters.overflowed.addAndGet(batch.count());
       return;
@@ -96,7 +96,7 @@ public final class PortSocket implements AutoCloseable {
     try {
       sendPinned(batch);
     } finally {
-      RingLease.exit(pin);
+      PacketSlab.exit(pin);
     }
   }
 
@@ -170,7 +170,7 @@ public final class PortSocket implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      lease.unregister(pin);
+      slab.unregister(pin);
       Libc.close(errno, fd);
       arena.close();
     }
