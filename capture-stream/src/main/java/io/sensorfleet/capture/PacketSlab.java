@@ -88,7 +88,9 @@ public final class PacketSlab implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    arena.close();
+  public synchronized void close() {
+    if (arena.scope().isAlive()) {
+      arena.close();
+    }
   }
 }
