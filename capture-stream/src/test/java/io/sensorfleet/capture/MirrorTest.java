@@ -82,6 +82,7 @@ class MirrorTest {
     for (int i = 1; i <= 3; i++) {
       engine.attach(lab.port(i), Optional.empty());
     }
+    primed();
     List<byte[]> frames = new ArrayList<>();
     for (int k = 0; k < 600; k++) {
       frames.add(NetLab.Frames.udp(marker, k, 5000 + k % 3, 60 + (k * 37) % 1455));
@@ -110,6 +111,7 @@ class MirrorTest {
     engine.attach(lab.port(1), Optional.of("udp dst port 5000"));
     engine.attach(lab.port(2), Optional.of("udp dst port 5001 or udp dst port 5002"));
     engine.attach(lab.port(3), Optional.empty());
+    primed();
     List<byte[]> frames = new ArrayList<>();
     for (int k = 0; k < 300; k++) {
       frames.add(NetLab.Frames.udp(marker, k, 5000 + k % 3, 100));
@@ -140,6 +142,7 @@ class MirrorTest {
     for (int i = 1; i <= 3; i++) {
       engine.attach(lab.port(i), Optional.empty());
     }
+    primed();
     List<byte[]> first = new ArrayList<>();
     List<byte[]> second = new ArrayList<>();
     for (int k = 0; k < 400; k++) {
@@ -148,7 +151,7 @@ class MirrorTest {
     send(first);
     await().atMost(WAIT).until(() -> received(1).size() >= 200);
     PortStats detached = engine.detach(lab.port(2)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertEquals(200, detached.delivered());
+    assertTrue(detached.delivered() >= 200, "its counters are final: " + detached); // + unmarked priming frames
     send(second);
     await().atMost(WAIT).until(() -> received(0).size() >= 400 && received(2).size() >= 400);
     assertEquals(400, received(0).size());
@@ -167,6 +170,7 @@ class MirrorTest {
       for (int i = 1; i <= 3; i++) {
         engine.attach(lab.port(i), Optional.empty());
       }
+      primed();
       List<byte[]> frames = new ArrayList<>();
       for (int k = 0; k < 2000; k++) {
         frames.add(NetLab.Frames.udp(marker, k, 5000, 1000));
@@ -186,6 +190,19 @@ class MirrorTest {
     } finally {
       NetLab.run("tc", "qdisc", "del", "dev", lab.port(1), "root");
     }
+  }
+
+  /**
+   * A branch joins the hub asynchronously: frames in the first moments after {@code attach} returns may not
+   * reach it. Send unmarked frames until every port's branch has seen one (delivered or filtered).
+   */
+  private void primed() {
+    byte[] prime = NetLab.Frames.udp("prime", 0, 9, 60);
+    await().atMost(WAIT).until(() -> {
+      gen.send(prime);
+      sent++;
+      return engine.stats().ports().stream().allMatch(p -> p.delivered() + p.filtered() + p.dropped() > 0);
+    });
   }
 
   /** Sends in bursts of 50 and waits until the engine has read each burst: a rate every port can take. */
