@@ -6,8 +6,8 @@ usage() {
     cat <<'EOF'
 usage: scripts/setup.sh [--check] [--help]
 
-Without flags: installs what is missing (lxd, busybox-static, btrfs-progs, gocryptfs, jq), starts the
-LXD daemon when it is not running, initialises it when it has no storage pool (dir pool `default`,
+Without flags: installs what is missing (lxd, busybox-static, btrfs-progs, gocryptfs, jq, nftables,
+libpcap0.8), starts the LXD daemon when it is not running, initialises it when it has no storage pool (dir pool `default`,
 no managed network, root disk in the default profile), and builds and imports the Instrument images
 sensorfleet/base and sensorfleet/jvm when they are missing or their inputs changed. A second run
 changes nothing. Needs root.
@@ -25,7 +25,8 @@ EOF
 }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables)
+# libpcap0.8: the Capture Engine compiles pcap filters with Debian's libpcap through FFM (docs/capture.md).
+PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables libpcap0.8)
 IMAGES=(base jvm)
 ALIAS_PREFIX=sensorfleet/
 # Rough durations for the progress lines, measured on a 2-core VM (docs/lxd-setup.md).
@@ -85,6 +86,7 @@ missing_packages() {
         command -v jq > /dev/null || echo jq
         # Network containment (docs/network.md); Debian's nftables.service is not enabled: it flushes the ruleset.
         [ -x /usr/sbin/nft ] || echo nftables
+        ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8' || echo libpcap0.8
     fi
 }
 

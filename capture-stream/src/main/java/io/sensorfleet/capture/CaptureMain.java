@@ -1,0 +1,119 @@
+package io.sensorfleet.capture;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.ActorSystem;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./sensorfleet capture --in IFACE --out PORT[=FILTER] ...}: the product's own mirror graph
+ * ({@link CaptureEngine}) from the command line, for benchmarks and field debugging. Prints {@code ready} on
+ * stderr once every socket is open, mirrors until SIGTERM/SIGINT, then prints one stats line on stdout
+ * ({@link CaptureStats#statsLine}). Exit status 2 for a bad command line or filter, 1 if a socket cannot be set
+ * up or capture fails.
+ */
+@Command(name = "sensorfleet capture", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Mirror every frame arriving on IFACE to each PORT (optionally only those matching a pcap"
+        + " FILTER), until SIGTERM; then print: rx=N ring_drops=N queue_drops=N"
+        + " PORT=delivered/dropped/filtered/bytes ...",
+    footer = "Settings: sensor.capture.* in capture-stream's reference.conf, overridable with -D (JAVA_OPTS).")
+public final class CaptureMain implements Callable<Integer> {
+
+  @Option(names = "--in", required = true, paramLabel = "IFACE", description = "capture interface")
+  String in;
+
+  @Option(names = "--out", required = true, paramLabel = "PORT[=FILTER]",
+      description = "mirror port, with an optional pcap filter expression (repeatable)")
+  List<String> outs;
+
+  @Option(names = "--no-qdisc-bypass",
+      description = "send through each port's qdisc (e.g. to shape it with tc); default: PACKET_QDISC_BYPASS")
+  boolean noQdiscBypass;
+
+  private final PrintStream out = System.out;
+  private final PrintStream err = System.err;
+
+  public static void main(String[] args) {
+    int rc = new CommandLine(new CaptureMain()).execute(args);
+    System.exit(rc);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    // No Pekko shutdown hook: ours stops the engine first, prints the stats, then terminates the system.
+    Config config = ConfigFactory.parseString("""
+        pekko.loglevel = WARNING
+        pekko.stdout-loglevel = WARNING
+        pekko.jvm-shutdown-hooks = off
+        pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+        """).withFallback(ConfigFactory.load());
+    ActorSystem system = ActorSystem.create("capture", config);
+    CaptureSettings settings = CaptureSettings.from(config);
+    if (noQdiscBypass) {
+      settings = settings.withQdiscBypass(false);
+    }
+    CaptureEngine engine;
+    try {
+      engine = CaptureEngine.start(in, settings, system);
+    } catch (CaptureException e) {
+      return fail(system, 1, e);
+    }
+    try {
+      for (String o : outs) {
+        int eq = o.indexOf('=');
+        String port = eq < 0 ? o : o.substring(0, eq);
+        Optional<String> filter = eq < 0 ? Optional.empty() : Optional.of(o.substring(eq + 1));
+        engine.attach(port, filter);
+      }
+    } catch (CaptureException e) {
+      engine.stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      return fail(system, e instanceof InvalidFilterException ? 2 : 1, e);
+    }
+    AtomicInteger rc = new AtomicInteger();
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    Thread hook = Thread.ofPlatform().unstarted(() -> {
+      try {
+        CaptureStats stats = engine.stop().toCompletableFuture().get(3, TimeUnit.SECONDS);
+        out.println(stats.statsLine());
+        err.println("capture: " + stats); // the same, with every field named (overflowed = lost in the buffer)
+      } catch (Exception e) {
+        out.println(engine.stats().statsLine());
+        err.println("capture: stopping: " + e);
+      }
+      out.flush();
+      system.terminate();
+      stopped.complete(null);
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    engine.done().whenComplete((d, e) -> {
+      if (e != null) { // capture failed (e.g. the interface went away): stop as if signalled, exit 1
+        err.println("capture: " + e.getMessage());
+        rc.set(1);
+        if (Runtime.getRuntime().removeShutdownHook(hook)) {
+          hook.start();
+        }
+      }
+    });
+    err.println("ready");
+    err.flush();
+    stopped.join();
+    system.getWhenTerminated().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return rc.get();
+  }
+
+  private int fail(ActorSystem system, int rc, Exception e) throws Exception {
+    err.println("capture: " + e.getMessage());
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return rc;
+  }
+}

@@ -1,0 +1,76 @@
+package io.sensorfleet.capture;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One retired TPACKET_V3 ring block, copied once out of the ring (so the block goes straight back to the
+ * kernel and a slow branch never holds the ring), with its frames indexed. The stream element of the mirror
+ * graph: every branch reads the same immutable batch; nothing is allocated per frame.
+ *
+ * <p>{@code data} is a region of the engine's {@link PacketSlab}: valid until the slab's writer laps it, which
+ * sinks check (and pin) before they read it. Frame {@code i} is {@code snaplen(i)} bytes at
+ * {@code data.address() + offset(i)}.
+ */
+public final class PacketBatch {
+  private final MemorySegment data;
+  private final int count;
+  private final int[] offset;
+  private final int[] snaplen;
+  private final int[] wirelen;
+  private final long bytes;
+  private final PacketSlab slab;
+  private final long start;
+
+  PacketBatch(PacketSlab slab, long start, MemorySegment data, int count, int[] offset, int[] snaplen,
+              int[] wirelen, long bytes) {
+    this.slab = slab;
+    this.start = start;
+    this.data = data;
+    this.count = count;
+    this.offset = offset;
+    this.snaplen = snaplen;
+    this.wirelen = wirelen;
+    this.bytes = bytes;
+  }
+
+  PacketSlab slab() {
+    return slab;
+  }
+
+  /** Logical position in the slab: valid while the slab's writer has not lapped it. */
+  long start() {
+    return start;
+  }
+
+  public MemorySegment data() {
+    return data;
+  }
+
+  /** Frames in this batch. */
+  public int count() {
+    return count;
+  }
+
+  /** Captured bytes of all frames. */
+  public long bytes() {
+    return bytes;
+  }
+
+  public int offset(int i) {
+    return offset[i];
+  }
+
+  public int snaplen(int i) {
+    return snaplen[i];
+  }
+
+  /** Length on the wire (larger than {@link #snaplen} only if the ring's frame was too small). */
+  public int wirelen(int i) {
+    return wirelen[i];
+  }
+
+  /** A copy of frame {@code i} (tests and debugging; the mirror itself never copies frames). */
+  public byte[] frame(int i) {
+    return data.asSlice(offset[i], snaplen[i]).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+  }
+}

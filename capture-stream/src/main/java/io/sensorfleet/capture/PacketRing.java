@@ -1,0 +1,203 @@
+package io.sensorfleet.capture;
+
+import static io.sensorfleet.capture.internal.Tpacket.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.sensorfleet.capture.internal.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+/**
+ * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #next} hands out one retired
+ * block at a time as a {@link PacketBatch}: one bulk copy of the block's used bytes into the {@link PacketSlab},
+ * the frames indexed, the block returned to the kernel at once. Not thread-safe: one reader thread calls {@link #next}; {@link #stats}
+ * may be called from anywhere.
+ */
+public final class PacketRing implements AutoCloseable {
+  private static final VarHandle INT = JAVA_INT.varHandle();
+
+  private final String iface;
+  private final int fd;
+  private final Arena arena = Arena.ofShared();
+  private final Libc.Errno errno = new Libc.Errno(arena);
+  private final MemorySegment ring;
+  private final MemorySegment pollfd;
+  private final int blockSize;
+  private final int blockCount;
+  private final int maxFrames;
+  private int block;
+  private long kernelPackets;
+  private long kernelDrops;
+  private long slabDrops;
+  private boolean closed;
+
+  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int frameSize) {
+    this.iface = iface;
+    this.fd = fd;
+    this.ring = ring;
+    this.blockSize = blockSize;
+    this.blockCount = blockCount;
+    // A frame takes at least its aligned tpacket3_hdr + sockaddr_ll (80 bytes) plus a minimal frame.
+    this.maxFrames = blockSize / 96 + 1;
+    this.pollfd = arena.allocate(POLLFD_SIZE);
+    pollfd.set(JAVA_INT, 0, fd);
+    pollfd.set(JAVA_SHORT, 4, (short) (Libc.POLLIN | Libc.POLLERR));
+  }
+
+  /** Opens the socket, sets up and maps the ring, binds to {@code iface}: from here on frames are captured. */
+  public static PacketRing open(String iface, CaptureSettings s) {
+    try (Arena tmp = Arena.ofConfined()) {
+      Libc.Errno e = new Libc.Errno(tmp);
+      int ifindex = Libc.ifNameToIndex(iface);
+      if (ifindex == 0) {
+        throw new CaptureException("capture interface " + iface + " does not exist");
+      }
+      int fd = Libc.socket(e, Libc.AF_PACKET, Libc.SOCK_RAW, Libc.htons(Libc.ETH_P_ALL));
+      if (fd < 0) {
+        throw fail("socket(AF_PACKET) for " + iface + " (needs CAP_NET_RAW)", e);
+      }
+      try {
+        MemorySegment v = tmp.allocateFrom(JAVA_INT, Libc.TPACKET_V3);
+        check(Libc.setsockopt(e, fd, Libc.SOL_PACKET, Libc.PACKET_VERSION, v, 4), "PACKET_VERSION", e);
+        MemorySegment req = tmp.allocate(REQ3_SIZE);
+        req.set(JAVA_INT, REQ3_BLOCK_SIZE, s.blockSize());
+        req.set(JAVA_INT, REQ3_BLOCK_NR, s.blockCount());
+        req.set(JAVA_INT, REQ3_FRAME_SIZE, s.frameSize());
+        req.set(JAVA_INT, REQ3_FRAME_NR, s.blockSize() / s.frameSize() * s.blockCount());
+        req.set(JAVA_INT, REQ3_RETIRE_BLK_TOV, (int) Math.max(1, s.blockTimeout().toMillis()));
+        check(Libc.setsockopt(e, fd, Libc.SOL_PACKET, Libc.PACKET_RX_RING, req, REQ3_SIZE), "PACKET_RX_RING", e);
+        long size = (long) s.blockSize() * s.blockCount();
+        long addr = Libc.mmap(e, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd);
+        if (addr == Libc.MAP_FAILED) {
+          throw fail("mmap of the RX ring", e);
+        }
+        MemorySegment sll = tmp.allocate(SLL_SIZE);
+        sll.set(JAVA_SHORT, SLL_FAMILY, (short) Libc.AF_PACKET);
+        sll.set(JAVA_SHORT, SLL_PROTOCOL, (short) Libc.htons(Libc.ETH_P_ALL));
+        sll.set(JAVA_INT, SLL_IFINDEX, ifindex);
+        if (Libc.bind(e, fd, sll, SLL_SIZE) < 0) {
+          Libc.munmap(e, addr, size);
+          throw fail("bind to " + iface, e);
+        }
+        PacketRing r = new PacketRing(iface, fd, MemorySegment.ofAddress(addr).reinterpret(size), s.blockSize(),
+            s.blockCount(), s.frameSize());
+        r.stats(); // forget what was counted before bind
+        r.kernelPackets = 0;
+        r.kernelDrops = 0;
+        return r;
+      } catch (RuntimeException ex) {
+        Libc.close(e, fd);
+        throw ex;
+      }
+    }
+  }
+
+  public String iface() {
+    return iface;
+  }
+
+  /**
+   * The next retired block as a batch, or {@code null} when none retired within {@code timeoutMillis}.
+   * Blocks in poll(2): call it from a thread of its own.
+   */
+  public PacketBatch next(int timeoutMillis, PacketSlab slab) {
+    long base = (long) block * blockSize;
+    int status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
+    if ((status & TP_STATUS_USER) == 0) {
+      Libc.poll(errno, pollfd.address(), 1, timeoutMillis);
+      status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
+      if ((status & TP_STATUS_USER) == 0) {
+        return null;
+      }
+    }
+    int n = ring.get(JAVA_INT, base + BD_NUM_PKTS);
+    int used = Math.min(ring.get(JAVA_INT, base + BD_BLK_LEN), blockSize);
+    int first = ring.get(JAVA_INT, base + BD_OFFSET_TO_FIRST_PKT);
+    long start = slab.reserve(used);
+    PacketBatch batch = null;
+    if (start < 0) {
+      slabDrops += n; // a sink is still sending from the slab region this block needs: drop it, never wait
+    } else {
+      batch = copy(base, n, used, first, slab, start);
+    }
+    INT.setRelease(ring, base + BD_BLOCK_STATUS, TP_STATUS_KERNEL);
+    block = (block + 1) % blockCount;
+    return batch;
+  }
+
+  /** Frames of blocks dropped because the slab region they needed was still being sent from (reader thread). */
+  long slabDrops() {
+    return slabDrops;
+  }
+
+  private PacketBatch copy(long base, int n, int used, int first, PacketSlab slab, long start) {
+    n = Math.min(n, maxFrames);
+    MemorySegment data = slab.segment(start, used);
+    MemorySegment.copy(ring, base, data, 0, used);
+    int[] offset = new int[n];
+    int[] snaplen = new int[n];
+    int[] wirelen = new int[n];
+    long bytes = 0;
+    int off = first;
+    int count = 0;
+    for (int i = 0; i < n && off > 0 && off < used; i++) {
+      int mac = Short.toUnsignedInt(data.get(JAVA_SHORT, off + H3_MAC));
+      int snap = data.get(JAVA_INT, off + H3_SNAPLEN);
+      if (off + mac + snap > used) {
+        break; // never trust a length beyond what was copied
+      }
+      offset[i] = off + mac;
+      snaplen[i] = snap;
+      wirelen[i] = data.get(JAVA_INT, off + H3_LEN);
+      bytes += snap;
+      count++;
+      off += data.get(JAVA_INT, off + H3_NEXT_OFFSET);
+    }
+    return new PacketBatch(slab, start, data, count, offset, snaplen, wirelen, bytes);
+  }
+
+  /** The kernel's counters since open: frames it passed to the ring, and frames it dropped for lack of room. */
+  public synchronized RingStats stats() {
+    if (!closed) {
+      try (Arena tmp = Arena.ofConfined()) {
+        Libc.Errno e = new Libc.Errno(tmp);
+        MemorySegment st = tmp.allocate(STATS3_SIZE);
+        MemorySegment len = tmp.allocateFrom(JAVA_INT, STATS3_SIZE);
+        if (Libc.getsockopt(e, fd, Libc.SOL_PACKET, Libc.PACKET_STATISTICS, st, len) == 0) {
+          // reading resets the kernel's counters: accumulate
+          kernelPackets += Integer.toUnsignedLong(st.get(JAVA_INT, STATS3_PACKETS));
+          kernelDrops += Integer.toUnsignedLong(st.get(JAVA_INT, STATS3_DROPS));
+        }
+      }
+    }
+    return new RingStats(kernelPackets, kernelDrops);
+  }
+
+  /** Kernel counters of the RX ring. */
+  public record RingStats(long packets, long drops) {}
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    stats();
+    closed = true;
+    Libc.munmap(errno, ring.address(), ring.byteSize());
+    Libc.close(errno, fd);
+    arena.close();
+  }
+
+  static void check(int rc, String what, Libc.Errno e) {
+    if (rc < 0) {
+      throw fail(what, e);
+    }
+  }
+
+  static CaptureException fail(String what, Libc.Errno e) {
+    int err = e.value();
+    return new CaptureException(what + " failed: " + Libc.strerror(err) + " (errno " + err + ")");
+  }
+}

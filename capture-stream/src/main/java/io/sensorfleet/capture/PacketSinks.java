@@ -1,0 +1,22 @@
+package io.sensorfleet.capture;
+
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/** Where the mirror graph's batches go. */
+public final class PacketSinks {
+  private PacketSinks() {}
+
+  /**
+   * Sends each batch to the port's socket (its filter applied) on {@code dispatcher}, behind an async boundary
+   * with an input buffer of one: the branch's drop-oldest buffer in front is the only queue. Closes the socket
+   * when the stream ends.
+   */
+  public static Sink<PacketBatch, CompletionStage<Done>> toPort(PortSocket socket, String dispatcher) {
+    return Sink.<PacketBatch>foreach(socket::send)
+        .mapMaterializedValue(done -> done.whenComplete((d, e) -> socket.close()))
+        .named("packet-port-" + socket.port())
+        .async(dispatcher, 1);
+  }
+}

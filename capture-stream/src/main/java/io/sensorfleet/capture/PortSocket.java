@@ -1,0 +1,178 @@
+package io.sensorfleet.capture;
+
+import static io.sensorfleet.capture.internal.Tpacket.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.sensorfleet.capture.internal.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.util.Optional;
+
+/**
+ * The sending side of one mirror port: an AF_PACKET socket bound to the port with protocol 0 (so it never
+ * receives), optionally PACKET_QDISC_BYPASS, and a preallocated {@code mmsghdr}/{@code iovec} array. {@link
+ * #send} points the iovecs straight at the batch's frames (no copy) and hands them over with non-blocking
+ * sendmmsg(2): what the port cannot take right now is dropped and counted for this port only, never waited
+ * for. One thread at a time (the branch's sink).
+ */
+public final class PortSocket implements AutoCloseable {
+  private final String port;
+  private final int fd;
+  private final Arena arena = Arena.ofShared();
+  private final Libc.Errno errno = new Libc.Errno(arena);
+  private final MemorySegment msgs;
+  private final MemorySegment iov;
+  private final long msgsAddress;
+  private final int capacity;
+  private final Optional<PacketFilter> filter;
+  private final PortCounters counters;
+  private final PacketSlab slab;
+  private final PacketSlab.Pin pin;
+  private boolean closed;
+
+  private PortSocket(String port, int fd, int capacity, Optional<PacketFilter> filter, PortCounters counters,
+                     PacketSlab slab) {
+    this.slab = slab;
+    this.pin = slab.pin();
+    this.port = port;
+    this.fd = fd;
+    this.capacity = capacity;
+    this.filter = filter;
+    this.counters = counters;
+    this.msgs = arena.allocate((long) MMSG_SIZE * capacity, 8);
+    this.iov = arena.allocate((long) IOV_SIZE * capacity, 8);
+    this.msgsAddress = msgs.address();
+    for (int j = 0; j < capacity; j++) {
+      msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOV, iov.address() + (long) j * IOV_SIZE);
+      msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOVLEN, 1);
+    }
+  }
+
+  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, PacketSlab slab,
+                                CaptureSettings s) {
+    try (Arena tmp = Arena.ofConfined()) {
+      Libc.Errno e = new Libc.Errno(tmp);
+      int ifindex = Libc.ifNameToIndex(port);
+      if (ifindex == 0) {
+        throw new CaptureException("mirror port " + port + " does not exist");
+      }
+      int fd = Libc.socket(e, Libc.AF_PACKET, Libc.SOCK_RAW, 0); // protocol 0: this socket never receives
+      if (fd < 0) {
+        throw PacketRing.fail("socket(AF_PACKET) for " + port + " (needs CAP_NET_RAW)", e);
+      }
+      try {
+        MemorySegment sll = tmp.allocate(SLL_SIZE);
+        sll.set(JAVA_SHORT, SLL_FAMILY, (short) Libc.AF_PACKET);
+        sll.set(JAVA_INT, SLL_IFINDEX, ifindex);
+        PacketRing.check(Libc.bind(e, fd, sll, SLL_SIZE), "bind to " + port, e);
+        if (s.qdiscBypass()) {
+          PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_PACKET, Libc.PACKET_QDISC_BYPASS,
+              tmp.allocateFrom(JAVA_INT, 1), 4), "PACKET_QDISC_BYPASS on " + port, e);
+        }
+        PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
+            tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUFFORCE on " + port, e);
+        return new PortSocket(port, fd, s.sendBatch(), filter, counters, slab);
+      } catch (RuntimeException ex) {
+        Libc.close(e, fd);
+        throw ex;
+      }
+    }
+  }
+
+  public String port() {
+    return port;
+  }
+
+  /** Sends every frame of {@code batch} that passes this port's filter; counts delivered, filtered, dropped. */
+  public void send(PacketBatch batch) {
+    if (!PacketSlab.enter(pin, batch.start(), slab)) { // lapped by the writer: this branch was a slab behind
+      counters.dropped.addAndGet(batch.count());
+      counters.overflowed.addAndGet(batch.count());
+      return;
+    }
+    try {
+      sendPinned(batch);
+    } finally {
+      PacketSlab.exit(pin);
+    }
+  }
+
+  private void sendPinned(PacketBatch batch) {
+    long base = batch.data().address();
+    int n = 0;
+    long filtered = 0;
+    PacketFilter f = filter.orElse(null);
+    for (int i = 0; i < batch.count(); i++) {
+      long addr = base + batch.offset(i);
+      int len = batch.snaplen(i);
+      if (f != null && !f.matches(addr, batch.wirelen(i), len)) {
+        filtered++;
+        continue;
+      }
+      long slot = (long) n * IOV_SIZE;
+      iov.set(JAVA_LONG, slot + IOV_BASE, addr);
+      iov.set(JAVA_LONG, slot + IOV_LEN, len);
+      if (++n == capacity) {
+        flush(n);
+        n = 0;
+      }
+    }
+    if (n > 0) {
+      flush(n);
+    }
+    if (filtered > 0) {
+      counters.filtered.addAndGet(filtered);
+    }
+    Reference.reachabilityFence(batch); // the iovecs pointed into its memory until now
+  }
+
+  private void flush(int n) {
+    int off = 0;
+    long sent = 0;
+    long bytes = 0;
+    long dropped = 0;
+    while (off < n) {
+      int r = Libc.sendmmsg(errno, fd, msgsAddress + (long) off * MMSG_SIZE, n - off, Libc.MSG_DONTWAIT);
+      if (r < 0) {
+        int err = errno.value();
+        if (err == Libc.EINTR) {
+          continue;
+        }
+        if (err == Libc.EAGAIN) { // the port's socket buffer is full (slow consumer): drop the rest, for it only
+          dropped += n - off;
+          break;
+        }
+        dropped++; // ENOBUFS (the peer's backlog or qdisc is full) or another error: this frame only
+        off++;
+        continue;
+      }
+      for (int j = off; j < off + r; j++) {
+        bytes += iov.get(JAVA_LONG, (long) j * IOV_SIZE + IOV_LEN);
+      }
+      sent += r;
+      off += r;
+      if (off < n) { // sendmmsg stopped at a frame it could not send and hid the error: skip that frame
+        dropped++;
+        off++;
+      }
+    }
+    counters.delivered.addAndGet(sent);
+    counters.bytes.addAndGet(bytes);
+    if (dropped > 0) {
+      counters.dropped.addAndGet(dropped);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      slab.unregister(pin);
+      Libc.close(errno, fd);
+      arena.close();
+    }
+  }
+}
