@@ -137,12 +137,17 @@ public final class Main {
           })
           .thenCompose(binding -> record(system, settings.askTimeout(), "platform started",
               "Fleet Management on " + binding.localAddress() + ", mode " + config.getString("sensor.mode"))
-              .thenApply(entry -> new Sensor(system, binding, firstAdmin.get())));
+              .thenApply(entry -> {
+                var sensor = new Sensor(system, binding, firstAdmin.get());
+                // Registered before the stage completes: whoever sees the sensor started (the launcher prints the
+                // URL) may stop it at once, and the stop is then on the record. (A whenComplete callback could run
+                // after the waiting caller had already been released.)
+                sensor.auditStopBeforeUnbind(settings.askTimeout());
+                return sensor;
+              }));
       started.whenComplete((sensor, error) -> {
         if (error != null) {
           system.terminate();
-        } else {
-          sensor.auditStopBeforeUnbind(settings.askTimeout());
         }
       });
       return started;
