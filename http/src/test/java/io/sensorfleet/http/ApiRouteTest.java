@@ -22,6 +22,7 @@ import io.sensorfleet.http.auth.PasswordHasher;
 import io.sensorfleet.http.auth.Sessions;
 import io.sensorfleet.http.auth.UserRoutes;
 import io.sensorfleet.http.auth.UserStore;
+import io.sensorfleet.sdk.testing.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -322,10 +322,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         .onMessage(SocketOpened.class, this::onSocketOpened)
         .onMessage(SocketFailed.class, this::onSocketFailed)
         .onMessage(Outbound.class, this::onOutbound)
-        .onMessage(OutboundAll.class, all -> {
-          all.frames().forEach(frame -> onOutbound(new Outbound(frame)));
-          return Behaviors.same();
-        })
+        .onMessage(OutboundAll.class, this::onOutboundAll)
         .onMessage(SetWelcomeConfig.class, this::onSetWelcomeConfig)
         .onMessage(Disconnect.class, this::onDisconnect)
         .onMessage(GetStatus.class, this::onGetStatus)
@@ -370,10 +367,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         .onMessage(DropSummaryDue.class, this::onDropSummaryDue)
         .onMessage(RefusalWritten.class, this::onRefusalWritten)
         .onMessage(Outbound.class, this::onOutbound)
-        .onMessage(OutboundAll.class, all -> {
-          all.frames().forEach(frame -> onOutbound(new Outbound(frame)));
-          return Behaviors.same();
-        })
+        .onMessage(OutboundAll.class, this::onOutboundAll)
         .onMessage(SetWelcomeConfig.class, this::onSetWelcomeConfig)
         .onMessage(Disconnect.class, this::onDisconnect)
         .onMessage(GetStatus.class, this::onGetStatus)
@@ -582,6 +576,11 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     } else {
       enqueue(c, frame);
     }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onOutboundAll(OutboundAll all) {
+    all.frames().forEach(frame -> onOutbound(new Outbound(frame)));
     return Behaviors.same();
   }
 

@@ -32,9 +32,11 @@ import io.sensorfleet.core.runtime.ContainerStatus;
 import io.sensorfleet.core.runtime.Device;
 import io.sensorfleet.core.runtime.ResourceLimits;
 import io.sensorfleet.core.runtime.SecureDefaults;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -454,9 +456,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       devices = devices.thenCompose(v -> {
         try {
           Files.createDirectories(socket.getParent(),
-              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        } catch (java.io.IOException e) {
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
           return CompletableFuture.failedFuture(e);
         }
         return ensureDevice(info, UI_DEVICE, new Device.Proxy("unix:" + socket,

@@ -10,7 +10,6 @@ import io.sensorfleet.core.permission.Action;
 import io.sensorfleet.core.permission.Grant;
 import io.sensorfleet.core.permission.PermissionPolicy;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
