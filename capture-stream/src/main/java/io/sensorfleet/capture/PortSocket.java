@@ -72,8 +72,16 @@ public final class PortSocket implements AutoCloseable {
           PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_PACKET, Libc.PACKET_QDISC_BYPASS,
               tmp.allocateFrom(JAVA_INT, 1), 4), "PACKET_QDISC_BYPASS on " + port, e);
         }
-        PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
-            tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUFFORCE on " + port, e);
+        if (Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
+            tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4) < 0) {
+          // SO_SNDBUFFORCE needs CAP_NET_ADMIN, which the engine's own process does not hold (capture.md):
+          // then the largest buffer net.core.wmem_max allows, which only costs drops to a slow consumer.
+          if (e.value() != Libc.EPERM) {
+            throw PacketRing.fail("SO_SNDBUFFORCE on " + port, e);
+          }
+          PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF,
+              tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUF on " + port, e);
+        }
         return new PortSocket(port, fd, s.sendBatch(), filter, counters, slab);
       } catch (RuntimeException ex) {
         Libc.close(e, fd);

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * consumer namespace sees what its port delivered. No addresses, no routes, IPv6 off: nothing leaves these
  * links. Needs root; fails loudly (never skips) otherwise. All names carry {@code sfc<run>}.
  */
-final class NetLab implements AutoCloseable {
+public final class NetLab implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   final String run;
   final int ports;
@@ -38,7 +38,7 @@ final class NetLab implements AutoCloseable {
     this.ports = ports;
   }
 
-  static NetLab create(int ports) {
+  public static NetLab create(int ports) {
     String run = Integer.toString(RANDOM.nextInt(36 * 36 * 36 * 36), 36);
     NetLab lab = new NetLab(run, ports);
     try {
@@ -62,7 +62,7 @@ final class NetLab implements AutoCloseable {
   }
 
   /** The capture interface (root namespace). */
-  String wire() {
+  public String wire() {
     return "sfc" + run + "w";
   }
 
@@ -71,7 +71,7 @@ final class NetLab implements AutoCloseable {
   }
 
   /** Mirror port {@code i} (root namespace), 1-based. */
-  String port(int i) {
+  public String port(int i) {
     return "sfc" + run + "m" + i;
   }
 
