@@ -15,6 +15,7 @@ public final class NftRules {
   static final int GUARD_PRIORITY = -10;
   /** As early as ingress gets; the container's frames die before anything else sees them. */
   static final int INGRESS_PRIORITY = -500;
+  private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+)");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
 
   private NftRules() {}
@@ -78,6 +79,18 @@ public final class NftRules {
       s.append("delete table ").append(family).append(' ').append(table).append('\n');
     }
     return s.toString();
+  }
+
+  /** The packets counted by the rules of one {@code nft list chain} listing, summed; empty if it has no counter. */
+  public static java.util.OptionalLong countedPackets(String listing) {
+    var m = COUNTER.matcher(listing);
+    long sum = 0;
+    boolean any = false;
+    while (m.find()) {
+      sum += Long.parseLong(m.group(1));
+      any = true;
+    }
+    return any ? java.util.OptionalLong.of(sum) : java.util.OptionalLong.empty();
   }
 
   private static String ingressChain(String table, String device) {

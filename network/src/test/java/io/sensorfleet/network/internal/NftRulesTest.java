@@ -68,4 +68,18 @@ class NftRulesTest {
     assertThrows(IllegalArgumentException.class, () -> NftRules.passiveDrop("sf x", "sfp0"));
     assertThrows(IllegalArgumentException.class, () -> NftRules.bridgeGuard("sf", List.of()));
   }
+
+  @Test
+  void counts_the_packets_a_passive_drop_chain_stopped() {
+    String listing = """
+        table netdev sf {
+        	chain sfp1a2b3c4d {
+        		type filter hook ingress device "sfp1a2b3c4d" priority -500; policy drop;
+        		counter packets 17 bytes 1020 drop
+        	}
+        }
+        """;
+    assertEquals(java.util.OptionalLong.of(17), NftRules.countedPackets(listing));
+    assertEquals(java.util.OptionalLong.empty(), NftRules.countedPackets("table netdev sf {\n}\n"));
+  }
 }
