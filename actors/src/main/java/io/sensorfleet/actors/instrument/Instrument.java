@@ -188,6 +188,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
+  static final String PASSIVE_SYSCTLS = "lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1\n"
+      + "lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1";
 
   private final InstrumentId id;
   private final Deps deps;
@@ -375,6 +377,12 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
             .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
         ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
             manifest.limits().processes()));
+    if (manifest.network() instanceof NetworkMode.Passive) {
+      // Its kernel would send IPv6 router solicitations and MLD reports on its receive-only link by itself: they
+      // would only be dropped, and counted as frames the Instrument tried to send. Without IPv6 nothing is sent
+      // unless the Instrument itself tries, so "blocked" means what it says.
+      spec = spec.withConfig("raw.lxc", SecureDefaults.CGROUP_MOUNT + "\n" + PASSIVE_SYSCTLS);
+    }
     CompletionStage<Void> created = deps.runtime().create(spec)
         .thenCompose(v -> deps.storage().prepare(id, StorageRequest.of(manifest.storage())))
         .thenApply(plan -> (Void) null);

@@ -130,9 +130,9 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
   }
 
   /** A sensor with some settings changed, e.g. a long restart backoff. */
-  public static TestSensor start(Run run, Map<String, String> overrides) throws Exception {
+  public static TestSensor start(Run run, Map<String, ?> overrides) throws Exception {
     Path journal = run.data().resolve("journal");
-    Map<String, String> settings = new HashMap<>(Map.of(
+    Map<String, Object> settings = new HashMap<>(Map.of(
         "sensor.data-dir", journal.toString(),
         // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
         // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
