@@ -79,7 +79,9 @@ public final class Main {
               ? "sensorfleet: demo Instruments are up; see them with\n"
                   + "  TOKEN=$(curl -s " + sensor.url() + "api/v1/login -d '{\"username\":\"admin\",\"password\":\"...\"}'"
                   + " | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n"
-                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/instruments"
+                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/instruments\n"
+                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/capture/stats"
+                  + "   # what passive Instruments receive"
               : "sensorfleet: demo: " + error.getMessage()));
     }
     sensor.system().getWhenTerminated().toCompletableFuture().join();
