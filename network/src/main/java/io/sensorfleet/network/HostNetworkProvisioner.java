@@ -127,7 +127,7 @@ public final class HostNetworkProvisioner implements NetworkProvisioner {
       if (listing.exitCode() != 0) {
         return OptionalLong.empty(); // no such chain: not passive, or released
       }
-      return NftRules.countedPackets(listing.stdout());
+      return NftRules.blockedPackets(listing.stdout());
     });
   }
 

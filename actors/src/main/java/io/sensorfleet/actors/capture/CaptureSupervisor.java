@@ -333,11 +333,12 @@ public final class CaptureSupervisor extends AbstractBehavior<CaptureSupervisor.
       }
       if (total > seen.total()) {
         branch.listener().tell(total);
-        if (!now.isBefore(seen.auditedAt().plus(settings.blockedAuditInterval()))) {
-          record(id, "passive instrument sent frames", Outcome.DENIED, (total - seen.audited())
-              + " frame(s) blocked at its receive-only interface " + branch.port() + " (" + total + " in all)");
-          seen = new Blocked(total, total, now);
-        }
+      }
+      // What was not audited yet, at most once per interval: a burst is summed, and its tail is audited too.
+      if (total > seen.audited() && !now.isBefore(seen.auditedAt().plus(settings.blockedAuditInterval()))) {
+        record(id, "passive instrument sent frames", Outcome.DENIED, (total - seen.audited())
+            + " frame(s) blocked at its receive-only interface " + branch.port() + " (" + total + " in all)");
+        seen = new Blocked(total, total, now);
       }
       blocked.put(id, new Blocked(total, seen.audited(), seen.auditedAt()));
     });

@@ -191,4 +191,53 @@ class CaptureSupervisorTest {
     assertEquals("passive instrument sent frames", recorded.request().action());
     assertTrue(recorded.request().detail().startsWith("4 frame(s) blocked"), recorded.request().detail());
   }
+
+  /** A clock the test moves. */
+  static final class MovableClock extends Clock {
+    volatile java.time.Instant now = java.time.Instant.parse("2026-12-04T12:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void audits_blocked_frames_at_most_once_per_interval_and_the_rest_later() throws Exception {
+    FakeControl control = new FakeControl();
+    FakeNetwork network = new FakeNetwork();
+    MovableClock clock = new MovableClock();
+    TestProbe<AuditLog.Command> audit = kit.createTestProbe();
+    TestProbe<StatusReply<CaptureSupervisor.Stats>> stats = kit.createTestProbe();
+    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, network, audit.ref(),
+        clock));
+    poll(control.sessions);
+    TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
+    supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "", kit.<Long>createTestProbe().ref(), reply.ref()));
+    reply.receiveMessage();
+
+    network.blocked = 4;
+    supervisor.tell(new CaptureSupervisor.GetStats(stats.ref()));
+    stats.receiveMessage();
+    network.blocked = 6; // within the interval: not audited yet
+    supervisor.tell(new CaptureSupervisor.GetStats(stats.ref()));
+    stats.receiveMessage();
+    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    supervisor.tell(new CaptureSupervisor.GetStats(stats.ref()));
+    stats.receiveMessage();
+
+    assertTrue(audit.expectMessageClass(AuditLog.Record.class).request().detail().startsWith("4 frame(s)"));
+    String later = audit.expectMessageClass(AuditLog.Record.class).request().detail();
+    assertTrue(later.startsWith("2 frame(s)") && later.endsWith("(6 in all)"), later);
+  }
 }
