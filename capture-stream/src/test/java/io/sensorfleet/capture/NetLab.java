@@ -99,6 +99,24 @@ public final class NetLab implements AutoCloseable {
     return RawSocket.open(nsName("src"), gen());
   }
 
+  /** A TPACKET_V3 ring opened inside namespace {@code sfc-<run>-<suffix>} on {@code iface} (as the engine reads). */
+  PacketRing ringIn(String suffix, String iface, CaptureSettings settings) {
+    CompletableFuture<PacketRing> ring = new CompletableFuture<>();
+    Thread.ofPlatform().name("netns-" + suffix).start(() -> {
+      try (Arena tmp = Arena.ofConfined()) {
+        Libc.Errno e = new Libc.Errno(tmp);
+        int nsfd = Libc.open(e, "/run/netns/" + nsName(suffix), Libc.O_RDONLY);
+        RawSocket.check(nsfd, "open netns " + nsName(suffix), e);
+        RawSocket.check(Libc.setns(e, nsfd, Libc.CLONE_NEWNET), "setns " + nsName(suffix), e);
+        Libc.close(e, nsfd);
+        ring.complete(PacketRing.open(iface, settings));
+      } catch (Throwable t) {
+        ring.completeExceptionally(t);
+      }
+    });
+    return ring.join();
+  }
+
   /** A raw socket in consumer {@code i}'s namespace that sees what port {@code i} delivers. */
   RawSocket receiver(int i) {
     return RawSocket.open(nsName("c" + i), peer(i));
