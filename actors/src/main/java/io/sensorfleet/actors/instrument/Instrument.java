@@ -512,7 +512,10 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           }
           return nics.thenApply(v -> plan.devices());
         });
-    CompletionStage<Void> up = nicsUp.thenCompose(nics -> deps.runtime().start(containerName()).thenApply(v -> nics))
+    CompletionStage<Void> up = nicsUp
+        .thenCompose(nics -> adopt ? CompletableFuture.completedFuture(nics)
+            : deps.runtime().start(containerName()).thenApply(v -> nics))
+        // A passive Instrument's branch of the Capture Engine, once its veth exists (also when adopted).
         .thenCompose(nics -> mode instanceof NetworkMode.Passive passive ? attachCapture(nics, passive)
             : CompletableFuture.completedFuture(null));
     pipe("start", up, v -> new StepDone("start"));
