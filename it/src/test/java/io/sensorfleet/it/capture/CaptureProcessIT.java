@@ -107,6 +107,30 @@ class CaptureProcessIT {
     assertNotEquals(first, awaitRunning());
   }
 
+  @Test
+  void no_other_local_user_can_reach_the_engines_control_socket() throws Exception {
+    awaitRunning();
+    Path socket = processSettings.socket();
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(socket.getParent())));
+    assertEquals("sensorfleet-capture", Files.getOwner(socket.getParent()).getName());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(socket)));
+    // Someone else on the host (here: nobody) tries to attach a port of its own choosing.
+    Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+        "import socket, sys\n"
+            + "s = socket.socket(socket.AF_UNIX)\n"
+            + "try:\n"
+            + "    s.connect(sys.argv[1])\n"
+            + "except PermissionError:\n"
+            + "    print('refused'); sys.exit(0)\n"
+            + "s.sendall(b'{\"op\":\"attach\",\"port\":\"" + PORT + "\"}\\n'); print(s.recv(200)); sys.exit(1)\n",
+        socket.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+    assertEquals("refused", out.strip());
+  }
+
   /** The engine's pid once the supervisor answers stats. */
   static long awaitRunning() {
     await().atMost(WAIT).until(() -> {
