@@ -108,6 +108,18 @@ elif [ ${#missing[@]} -gt 0 ]; then
     [ ${#missing[@]} -eq 0 ] || die "apt-get did not install ${missing[*]}: install them by hand, then re-run"
 fi
 
+# The Capture Engine's own account: it runs as this user with CAP_NET_RAW only (setpriv; docs/capture.md).
+CAPTURE_USER=sensorfleet-capture
+if id -u "$CAPTURE_USER" > /dev/null 2>&1; then
+    $check && report ok "user $CAPTURE_USER"
+elif $check; then
+    report missing "user $CAPTURE_USER (the Capture Engine runs as it)"
+else
+    say "creating the system user $CAPTURE_USER (the Capture Engine runs as it)…"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+        "$CAPTURE_USER" || die "useradd $CAPTURE_USER failed"
+fi
+
 if $check && ! { command -v lxd && command -v jq; } > /dev/null; then
     echo "setup: $problems problem(s); run scripts/setup.sh to fix them"
     exit 1

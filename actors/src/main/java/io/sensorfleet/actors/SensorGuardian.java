@@ -2,6 +2,9 @@ package io.sensorfleet.actors;
 
 import io.sensorfleet.actors.bus.PermissionGate;
 import io.sensorfleet.actors.bus.PolicyStore;
+import io.sensorfleet.actors.capture.CaptureControl;
+import io.sensorfleet.actors.capture.CaptureSupervisor;
+import io.sensorfleet.actors.capture.CaptureSupervisorSettings;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
@@ -31,7 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * The root of the sensor's actor tree. It prepares the journal, owns the {@link AuditLog} and its read side,
- * the Instrument registry, the bus (permission gate, policy store, user-event log) and (later) the capture engine.
+ * the Instrument registry, the bus (permission gate, policy store, user-event log) and the Capture Engine's supervisor.
  *
  * <p>While the journal schema is being prepared the guardian is {@code starting} and stashes every command;
  * once it answers a {@link GetStatus}, everything below it is ready.
@@ -58,6 +61,9 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   /** A command for the permission gate (check, stats), passed through unchanged. */
   public record ToBus(PermissionGate.Command command) implements Command {}
 
+  /** A command for the Capture Engine's supervisor (stats), passed through unchanged. */
+  public record ToCapture(CaptureSupervisor.Command command) implements Command {}
+
   /** A command for Fleet Management's user directory, passed through unchanged. */
   public record ToUsers(UserDirectory.Command command) implements Command {}
 
@@ -81,7 +87,9 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private final ContainerRuntime runtime;
   private final NetworkProvisioner network;
   private final InstrumentStorage storage;
+  private final CaptureControl captureControl;
   private ActorRef<AuditLog.Command> auditLog;
+  private ActorRef<CaptureSupervisor.Command> capture;
   private ActorRef<InstrumentRegistry.Command> instruments;
   private ActorRef<PermissionGate.Command> bus;
   private ActorRef<PolicyStore.Command> policy;
@@ -95,16 +103,20 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
    * @param runtime  the container manager every Instrument's container lives in (LXD in production)
    * @param network  gives Instruments the network their manifest asks for, within the sensor config's allowlist
    * @param storage  each Instrument's encrypted, size-limited persistent storage and its transient storage
+   * @param capture  starts the Capture Engine's own process (the engine passive Instruments get their branch of)
    */
   public static Behavior<Command> create(SensorSettings settings, Clock clock, ContainerRuntime runtime,
-                                        NetworkProvisioner network, InstrumentStorage storage) {
-    return Behaviors.withStash(STASH_CAPACITY,
-        stash -> Behaviors.setup(ctx -> new SensorGuardian(ctx, settings, clock, runtime, network, storage, stash)));
+                                        NetworkProvisioner network, InstrumentStorage storage,
+                                        CaptureControl capture) {
+    return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.setup(ctx ->
+        new SensorGuardian(ctx, settings, clock, runtime, network, storage, capture, stash)));
   }
 
   private SensorGuardian(ActorContext<Command> ctx, SensorSettings settings, Clock clock, ContainerRuntime runtime,
-                         NetworkProvisioner network, InstrumentStorage storage, StashBuffer<Command> stash) {
+                         NetworkProvisioner network, InstrumentStorage storage, CaptureControl capture,
+                         StashBuffer<Command> stash) {
     super(ctx);
+    this.captureControl = capture;
     this.runtime = runtime;
     this.network = network;
     this.storage = storage;
@@ -142,9 +154,11 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         USER_EVENT_BUFFER, USER_EVENT_RETRY), "user-events");
     bus = getContext().spawn(PermissionGate.create(auditLog, userEvents, clock), "bus");
     policy = getContext().spawn(PolicyStore.create(bus, auditLog, clock), "permission-policy");
+    capture = getContext().spawn(CaptureSupervisor.create(CaptureSupervisorSettings.from(config), captureControl,
+        network, auditLog, clock), "capture");
     instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network, storage,
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, bus,
-        getContext().getSystem().ignoreRef(), clock)), "instruments");
+        getContext().getSystem().ignoreRef(), clock, capture)), "instruments");
     users = getContext().spawn(UserDirectory.create(auditLog, clock), "users");
     getContext().getLog().info("sensor '{}' running", settings.name());
     return stash.unstashAll(running());
@@ -173,6 +187,10 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         })
         .onMessage(ToBus.class, command -> {
           bus.tell(command.command());
+          return Behaviors.same();
+        })
+        .onMessage(ToCapture.class, command -> {
+          capture.tell(command.command());
           return Behaviors.same();
         })
         .onMessage(ToUsers.class, command -> {

@@ -2,7 +2,10 @@ package io.sensorfleet.capture;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.sensorfleet.capture.control.CaptureDaemon;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,12 +31,22 @@ import picocli.CommandLine.Option;
     footer = "Settings: sensor.capture.* in capture-stream's reference.conf, overridable with -D (JAVA_OPTS).")
 public final class CaptureMain implements Callable<Integer> {
 
-  @Option(names = "--in", required = true, paramLabel = "IFACE", description = "capture interface")
-  String in;
+  @Option(names = "--in", required = true, paramLabel = "IFACE",
+      description = "capture interface (repeatable with --control)")
+  List<String> ins;
 
-  @Option(names = "--out", required = true, paramLabel = "PORT[=FILTER]",
+  @Option(names = "--out", paramLabel = "PORT[=FILTER]",
       description = "mirror port, with an optional pcap filter expression (repeatable)")
-  List<String> outs;
+  List<String> outs = List.of();
+
+  @Option(names = "--control", paramLabel = "SOCKET",
+      description = "serve the platform on this unix socket (newline-delimited JSON: attach, detach, stats)"
+          + " instead of a fixed set of ports; capture.md")
+  Path control;
+
+  @Option(names = "--exit-with-stdin",
+      description = "with --control: stop when standard input reaches its end (the supervising platform died)")
+  boolean exitWithStdin;
 
   @Option(names = "--no-qdisc-bypass",
       description = "send through each port's qdisc (e.g. to shape it with tc); default: PACKET_QDISC_BYPASS")
@@ -56,14 +69,21 @@ public final class CaptureMain implements Callable<Integer> {
         pekko.jvm-shutdown-hooks = off
         pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         """).withFallback(ConfigFactory.load());
+    if (control == null && (ins.size() != 1 || outs.isEmpty())) {
+      err.println("capture: without --control, give exactly one --in and at least one --out");
+      return 2;
+    }
     ActorSystem system = ActorSystem.create("capture", config);
     CaptureSettings settings = CaptureSettings.from(config);
     if (noQdiscBypass) {
       settings = settings.withQdiscBypass(false);
     }
+    if (control != null) {
+      return serve(system, settings);
+    }
     CaptureEngine engine;
     try {
-      engine = CaptureEngine.start(in, settings, system);
+      engine = CaptureEngine.start(ins.get(0), settings, system);
     } catch (CaptureException e) {
       return fail(system, 1, e);
     }
@@ -103,6 +123,72 @@ public final class CaptureMain implements Callable<Integer> {
         }
       }
     });
+    err.println("ready");
+    err.flush();
+    stopped.join();
+    system.getWhenTerminated().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return rc.get();
+  }
+
+  /**
+   * Daemon mode: one engine per {@code --in}, driven over the control socket, until SIGTERM (exit 0) or until
+   * capture fails on any interface (exit 1, so the platform's supervisor restarts the process).
+   */
+  private int serve(ActorSystem system, CaptureSettings settings) throws Exception {
+    List<CaptureEngine> engines = new ArrayList<>();
+    CaptureDaemon daemon;
+    try {
+      for (String in : ins) {
+        engines.add(CaptureEngine.start(in, settings, system));
+      }
+      daemon = CaptureDaemon.serve(control, engines);
+    } catch (CaptureException | java.io.IOException e) {
+      for (CaptureEngine engine : engines) {
+        engine.stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      }
+      return fail(system, 1, e);
+    }
+    AtomicInteger rc = new AtomicInteger();
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    Thread hook = Thread.ofPlatform().unstarted(() -> {
+      try {
+        daemon.close();
+        for (CaptureEngine engine : engines) {
+          err.println("capture: " + engine.stop().toCompletableFuture().get(3, TimeUnit.SECONDS));
+        }
+      } catch (Exception e) {
+        err.println("capture: stopping: " + e);
+      }
+      err.flush();
+      system.terminate();
+      stopped.complete(null);
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    for (CaptureEngine engine : engines) {
+      engine.done().whenComplete((d, e) -> {
+        if (e != null) {
+          err.println("capture: " + engine.iface() + ": " + e.getMessage());
+          rc.set(1);
+          if (Runtime.getRuntime().removeShutdownHook(hook)) {
+            hook.start();
+          }
+        }
+      });
+    }
+    if (exitWithStdin) {
+      // The platform holds our stdin open; if it dies, no orphan keeps mirroring with a stale set of ports.
+      Thread.ofPlatform().daemon().name("capture-parent-watch").start(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // nothing is sent on it
+          }
+        } catch (java.io.IOException e) {
+          // the same as end of input
+        }
+        err.println("capture: standard input closed: stopping");
+        System.exit(0);
+      });
+    }
     err.println("ready");
     err.flush();
     stopped.join();

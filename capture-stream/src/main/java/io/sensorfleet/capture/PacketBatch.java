@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>{@code data} is a region of the engine's {@link PacketSlab}: valid until the slab's writer laps it, which
  * sinks check (and pin) before they read it. Frame {@code i} is {@code snaplen(i)} bytes at
- * {@code data.address() + offset(i)}.
+ * {@code data.address() + offset(i)}, without the 802.1Q tag the kernel took out of it: {@link #vlan} has that.
  */
 public final class PacketBatch {
   private final MemorySegment data;
@@ -17,12 +17,13 @@ public final class PacketBatch {
   private final int[] offset;
   private final int[] snaplen;
   private final int[] wirelen;
+  private final int[] vlan;
   private final long bytes;
   private final PacketSlab slab;
   private final long start;
 
   PacketBatch(PacketSlab slab, long start, MemorySegment data, int count, int[] offset, int[] snaplen,
-              int[] wirelen, long bytes) {
+              int[] wirelen, int[] vlan, long bytes) {
     this.slab = slab;
     this.start = start;
     this.data = data;
@@ -30,6 +31,7 @@ public final class PacketBatch {
     this.offset = offset;
     this.snaplen = snaplen;
     this.wirelen = wirelen;
+    this.vlan = vlan;
     this.bytes = bytes;
   }
 
@@ -51,7 +53,7 @@ public final class PacketBatch {
     return count;
   }
 
-  /** Captured bytes of all frames. */
+  /** Captured bytes of all frames, with their 802.1Q tags. */
   public long bytes() {
     return bytes;
   }
@@ -67,6 +69,14 @@ public final class PacketBatch {
   /** Length on the wire (larger than {@link #snaplen} only if the ring's frame was too small). */
   public int wirelen(int i) {
     return wirelen[i];
+  }
+
+  /**
+   * Frame {@code i}'s 802.1Q tag as the kernel reported it ({@code TPID << 16 | TCI}), or 0 when it had none: the
+   * frame in {@link #data} is without it, and a port puts it back between the MAC addresses and the EtherType.
+   */
+  public int vlan(int i) {
+    return vlan == null ? 0 : vlan[i];
   }
 
   /** A copy of frame {@code i} (tests and debugging; the mirror itself never copies frames). */

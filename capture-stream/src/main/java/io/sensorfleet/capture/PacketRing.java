@@ -139,6 +139,7 @@ public final class PacketRing implements AutoCloseable {
     int[] offset = new int[n];
     int[] snaplen = new int[n];
     int[] wirelen = new int[n];
+    int[] vlan = null; // allocated only for a block that has tagged frames
     long bytes = 0;
     int off = first;
     int count = 0;
@@ -151,11 +152,22 @@ public final class PacketRing implements AutoCloseable {
       offset[i] = off + mac;
       snaplen[i] = snap;
       wirelen[i] = data.get(JAVA_INT, off + H3_LEN);
+      int status = data.get(JAVA_INT, off + H3_STATUS);
+      if ((status & TP_STATUS_VLAN_VALID) != 0 && snap >= ETH_ADDRS) {
+        // The kernel took the 802.1Q tag out of the frame into the header: keep it, the sinks put it back.
+        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+            ? Short.toUnsignedInt(data.get(JAVA_SHORT, off + H3_VLAN_TPID)) : ETH_P_8021Q;
+        if (vlan == null) {
+          vlan = new int[n];
+        }
+        vlan[i] = (tpid == 0 ? ETH_P_8021Q : tpid) << 16 | (data.get(JAVA_INT, off + H3_VLAN_TCI) & 0xffff);
+        bytes += VLAN_TAG;
+      }
       bytes += snap;
       count++;
       off += data.get(JAVA_INT, off + H3_NEXT_OFFSET);
     }
-    return new PacketBatch(slab, start, data, count, offset, snaplen, wirelen, bytes);
+    return new PacketBatch(slab, start, data, count, offset, snaplen, wirelen, vlan, bytes);
   }
 
   /** The kernel's counters since open: frames it passed to the ring, and frames it dropped for lack of room. */

@@ -25,6 +25,10 @@ public final class PortSocket implements AutoCloseable {
   private final Libc.Errno errno = new Libc.Errno(arena);
   private final MemorySegment msgs;
   private final MemorySegment iov;
+  private final MemorySegment tags;
+  private static final int IOVS = 3;
+  private static final java.lang.invoke.VarHandle BE_SHORT =
+      java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN).varHandle();
   private final long msgsAddress;
   private final int capacity;
   private final Optional<PacketFilter> filter;
@@ -43,11 +47,15 @@ public final class PortSocket implements AutoCloseable {
     this.filter = filter;
     this.counters = counters;
     this.msgs = arena.allocate((long) MMSG_SIZE * capacity, 8);
-    this.iov = arena.allocate((long) IOV_SIZE * capacity, 8);
+    // Three iovecs per message: a frame whose 802.1Q tag the kernel took out goes as MACs, tag, rest.
+    this.iov = arena.allocate((long) IOV_SIZE * IOVS * capacity, 8);
+    this.tags = arena.allocate((long) VLAN_TAG * capacity, 4);
     this.msgsAddress = msgs.address();
     for (int j = 0; j < capacity; j++) {
-      msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOV, iov.address() + (long) j * IOV_SIZE);
+      msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOV, iov.address() + (long) j * IOVS * IOV_SIZE);
       msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOVLEN, 1);
+      iov.set(JAVA_LONG, ((long) j * IOVS + 1) * IOV_SIZE + IOV_BASE, tags.address() + (long) j * VLAN_TAG);
+      iov.set(JAVA_LONG, ((long) j * IOVS + 1) * IOV_SIZE + IOV_LEN, VLAN_TAG);
     }
   }
 
@@ -72,8 +80,16 @@ public final class PortSocket implements AutoCloseable {
           PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_PACKET, Libc.PACKET_QDISC_BYPASS,
               tmp.allocateFrom(JAVA_INT, 1), 4), "PACKET_QDISC_BYPASS on " + port, e);
         }
-        PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
-            tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUFFORCE on " + port, e);
+        if (Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE,
+            tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4) < 0) {
+          // SO_SNDBUFFORCE needs CAP_NET_ADMIN, which the engine's own process does not hold (capture.md):
+          // then the largest buffer net.core.wmem_max allows, which only costs drops to a slow consumer.
+          if (e.value() != Libc.EPERM) {
+            throw PacketRing.fail("SO_SNDBUFFORCE on " + port, e);
+          }
+          PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF,
+              tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUF on " + port, e);
+        }
         return new PortSocket(port, fd, s.sendBatch(), filter, counters, slab);
       } catch (RuntimeException ex) {
         Libc.close(e, fd);
@@ -112,9 +128,22 @@ public final class PortSocket implements AutoCloseable {
         filtered++;
         continue;
       }
-      long slot = (long) n * IOV_SIZE;
-      iov.set(JAVA_LONG, slot + IOV_BASE, addr);
-      iov.set(JAVA_LONG, slot + IOV_LEN, len);
+      long slot = (long) n * IOVS * IOV_SIZE;
+      long msg = (long) n * MMSG_SIZE;
+      int tag = batch.vlan(i);
+      if (tag == 0) {
+        iov.set(JAVA_LONG, slot + IOV_BASE, addr);
+        iov.set(JAVA_LONG, slot + IOV_LEN, len);
+        msgs.set(JAVA_LONG, msg + MSG_IOVLEN, 1);
+      } else { // MACs, the tag (TPID, TCI; network order), then EtherType and payload: no copy of the frame
+        BE_SHORT.set(tags, (long) n * VLAN_TAG, (short) (tag >>> 16));
+        BE_SHORT.set(tags, (long) n * VLAN_TAG + 2, (short) tag);
+        iov.set(JAVA_LONG, slot + IOV_BASE, addr);
+        iov.set(JAVA_LONG, slot + IOV_LEN, ETH_ADDRS);
+        iov.set(JAVA_LONG, slot + 2 * IOV_SIZE + IOV_BASE, addr + ETH_ADDRS);
+        iov.set(JAVA_LONG, slot + 2 * IOV_SIZE + IOV_LEN, len - ETH_ADDRS);
+        msgs.set(JAVA_LONG, msg + MSG_IOVLEN, IOVS);
+      }
       if (++n == capacity) {
         flush(n);
         n = 0;
@@ -150,7 +179,7 @@ public final class PortSocket implements AutoCloseable {
         continue;
       }
       for (int j = off; j < off + r; j++) {
-        bytes += iov.get(JAVA_LONG, (long) j * IOV_SIZE + IOV_LEN);
+        bytes += Integer.toUnsignedLong(msgs.get(JAVA_INT, (long) j * MMSG_SIZE + MMSG_LEN));
       }
       sent += r;
       off += r;

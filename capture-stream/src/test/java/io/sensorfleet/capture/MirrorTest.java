@@ -192,6 +192,50 @@ class MirrorTest {
     }
   }
 
+  @Test
+  void vlan_tags_the_kernel_took_out_are_back_in_the_mirrored_frames() throws Exception {
+    // This kernel has no 802.1Q module (no VLAN interfaces), so consumer 1 reads with a TPACKET_V3 ring of its own,
+    // which reports each frame's tag as the kernel took it out on arrival: it must be the tag that was sent.
+    engine = CaptureEngine.start(lab.wire(), settings, system);
+    engine.attach(lab.port(1), Optional.empty());
+    primed();
+    try (PacketSlab slab = new PacketSlab(16 << 20); PacketRing ring = lab.ringIn("c1", lab.peer(1), settings)) {
+      List<byte[]> untagged = new ArrayList<>();
+      List<byte[]> tagged = new ArrayList<>();
+      for (int k = 0; k < 100; k++) {
+        byte[] f = NetLab.Frames.udp(marker, k, 5000, 60 + k * 13);
+        untagged.add(f);
+        // 802.1Q after the MACs: TPID 0x8100, TCI priority 5, VLAN 10
+        byte[] t = new byte[f.length + 4];
+        System.arraycopy(f, 0, t, 0, 12);
+        t[12] = (byte) 0x81;
+        t[14] = (byte) 0xa0;
+        t[15] = 10;
+        System.arraycopy(f, 12, t, 16, f.length - 12);
+        tagged.add(t);
+      }
+      send(tagged);
+      List<byte[]> frames = new ArrayList<>();
+      List<Integer> tags = new ArrayList<>();
+      await().atMost(WAIT).alias("tagged frames on port 1 " + engine.stats()).until(() -> {
+        PacketBatch b = ring.next(10, slab);
+        for (int i = 0; b != null && i < b.count(); i++) {
+          if (NetLab.Frames.ours(b.frame(i), marker)) {
+            frames.add(b.frame(i));
+            tags.add(b.vlan(i));
+          }
+        }
+        return frames.size() >= untagged.size();
+      });
+      for (int k = 0; k < untagged.size(); k++) {
+        assertArrayEquals(untagged.get(k), frames.get(k), "frame " + k + " without its tag");
+        assertEquals(0x8100a00a, (int) tags.get(k), "frame " + k + "'s tag");
+      }
+      PortStats p = engine.stats().ports().get(0);
+      assertTrue(p.bytes() >= tagged.stream().mapToLong(f -> f.length).sum(), "bytes count the tags: " + p);
+    }
+  }
+
   /**
    * A branch joins the hub asynchronously: frames in the first moments after {@code attach} returns may not
    * reach it. Send unmarked frames until every port's branch has seen one (delivered or filtered).

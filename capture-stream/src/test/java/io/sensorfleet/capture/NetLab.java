@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * consumer namespace sees what its port delivered. No addresses, no routes, IPv6 off: nothing leaves these
  * links. Needs root; fails loudly (never skips) otherwise. All names carry {@code sfc<run>}.
  */
-final class NetLab implements AutoCloseable {
+public final class NetLab implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   final String run;
   final int ports;
@@ -38,7 +38,7 @@ final class NetLab implements AutoCloseable {
     this.ports = ports;
   }
 
-  static NetLab create(int ports) {
+  public static NetLab create(int ports) {
     String run = Integer.toString(RANDOM.nextInt(36 * 36 * 36 * 36), 36);
     NetLab lab = new NetLab(run, ports);
     try {
@@ -62,7 +62,7 @@ final class NetLab implements AutoCloseable {
   }
 
   /** The capture interface (root namespace). */
-  String wire() {
+  public String wire() {
     return "sfc" + run + "w";
   }
 
@@ -71,7 +71,7 @@ final class NetLab implements AutoCloseable {
   }
 
   /** Mirror port {@code i} (root namespace), 1-based. */
-  String port(int i) {
+  public String port(int i) {
     return "sfc" + run + "m" + i;
   }
 
@@ -97,6 +97,24 @@ final class NetLab implements AutoCloseable {
   /** A raw socket writing into the wire from the generator's namespace. */
   RawSocket generator() {
     return RawSocket.open(nsName("src"), gen());
+  }
+
+  /** A TPACKET_V3 ring opened inside namespace {@code sfc-<run>-<suffix>} on {@code iface} (as the engine reads). */
+  PacketRing ringIn(String suffix, String iface, CaptureSettings settings) {
+    CompletableFuture<PacketRing> ring = new CompletableFuture<>();
+    Thread.ofPlatform().name("netns-" + suffix).start(() -> {
+      try (Arena tmp = Arena.ofConfined()) {
+        Libc.Errno e = new Libc.Errno(tmp);
+        int nsfd = Libc.open(e, "/run/netns/" + nsName(suffix), Libc.O_RDONLY);
+        RawSocket.check(nsfd, "open netns " + nsName(suffix), e);
+        RawSocket.check(Libc.setns(e, nsfd, Libc.CLONE_NEWNET), "setns " + nsName(suffix), e);
+        Libc.close(e, nsfd);
+        ring.complete(PacketRing.open(iface, settings));
+      } catch (Throwable t) {
+        ring.completeExceptionally(t);
+      }
+    });
+    return ring.join();
   }
 
   /** A raw socket in consumer {@code i}'s namespace that sees what port {@code i} delivers. */

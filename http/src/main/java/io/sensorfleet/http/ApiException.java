@@ -64,4 +64,19 @@ public sealed abstract class ApiException extends RuntimeException {
       return "conflict";
     }
   }
+
+  /** 503: a part of the sensor this needs is not running (e.g. the Capture Engine, while it restarts). */
+  public static final class Unavailable extends ApiException {
+    private final String code;
+
+    public Unavailable(String code, String message) {
+      super(message);
+      this.code = code;
+    }
+
+    @Override
+    public String code() {
+      return code;
+    }
+  }
 }

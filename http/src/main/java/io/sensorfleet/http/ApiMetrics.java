@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sensorfleet.actors.capture.CaptureSupervisor;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
 import java.time.Duration;
@@ -33,7 +34,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * Prometheus metrics (Micrometer): {@code http_server_requests_seconds} by method, route template (never the raw
  * path: ids would make series without bound) and status; {@code sensorfleet_instruments} by actual state, counted
- * at each scrape; JVM memory, threads and CPU. Served at {@code GET /metrics} in the text format.
+ * at each scrape; the Capture Engine's counters, read at each scrape ({@code sensorfleet_capture_up} 1 or 0; per
+ * capture interface {@code sensorfleet_capture_interface_received_frames} and {@code …_dropped_frames}; per passive
+ * Instrument's branch {@code sensorfleet_capture_branch_delivered_frames}, {@code …_filtered_frames},
+ * {@code …_dropped_frames}, {@code …_blocked_frames} and {@code sensorfleet_capture_branch_bytes}, labelled
+ * {@code instrument} and {@code port}; they restart from 0 when a branch is attached again); JVM memory, threads
+ * and CPU. Served at {@code GET /metrics} in the text format.
  */
 public final class ApiMetrics {
 
@@ -43,12 +49,41 @@ public final class ApiMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MultiGauge instruments;
   private final Supplier<CompletionStage<List<Instrument.Status>>> list;
+  private final Supplier<CompletionStage<CaptureSupervisor.Stats>> capture;
+  private final MultiGauge captureUp;
+  private final Map<String, MultiGauge> captureInterface = new java.util.LinkedHashMap<>();
+  private final Map<String, MultiGauge> captureBranch = new java.util.LinkedHashMap<>();
   private final Endpoints endpoints = new Endpoints();
   private volatile List<Map.Entry<Pattern, String>> templates = List.of();
 
-  /** @param list every Instrument's status, asked at each scrape */
+  /** Without a Capture Engine (its gauges say it is down). */
   public ApiMetrics(Supplier<CompletionStage<List<Instrument.Status>>> list) {
+    this(list, () -> java.util.concurrent.CompletableFuture.failedFuture(
+        new IllegalStateException("no capture engine")));
+  }
+
+  /**
+   * @param list    every Instrument's status, asked at each scrape
+   * @param capture the Capture Engine's counters, asked at each scrape (a failure: the engine is down)
+   */
+  public ApiMetrics(Supplier<CompletionStage<List<Instrument.Status>>> list,
+                    Supplier<CompletionStage<CaptureSupervisor.Stats>> capture) {
     this.list = list;
+    this.capture = capture;
+    this.captureUp = MultiGauge.builder("sensorfleet.capture.up")
+        .description("1 while the Capture Engine's process runs and answers").register(registry);
+    for (String name : List.of("received", "dropped")) {
+      captureInterface.put(name, MultiGauge.builder("sensorfleet.capture.interface." + name + ".frames")
+          .description("frames " + name + " on a capture interface (dropped: before any branch)")
+          .register(registry));
+    }
+    for (String name : List.of("delivered", "filtered", "dropped", "blocked")) {
+      captureBranch.put(name, MultiGauge.builder("sensorfleet.capture.branch." + name + ".frames")
+          .description("frames " + name + " on a passive Instrument's branch (blocked: it tried to send them)")
+          .register(registry));
+    }
+    captureBranch.put("bytes", MultiGauge.builder("sensorfleet.capture.branch.bytes")
+        .description("bytes delivered to a passive Instrument").register(registry));
     this.instruments = MultiGauge.builder("sensorfleet.instruments")
         .description("Instruments by actual state")
         .register(registry);
@@ -86,7 +121,12 @@ public final class ApiMetrics {
 
   /** {@code GET /metrics}. */
   public Route route(Function<Supplier<Route>, Route> guard) {
-    return endpoints.get("/metrics", vars -> guard.apply(() -> onSuccess(list.get(), all -> {
+    return endpoints.get("/metrics", vars -> guard.apply(() -> onSuccess(list.get().thenCombine(
+        capture.get().thenApply(java.util.Optional::of).exceptionally(e -> java.util.Optional.empty()),
+        (all, stats) -> {
+          captureGauges(stats);
+          return all;
+        }), all -> {
       Map<Actual, Long> counts = all.stream().collect(Collectors.groupingBy(Instrument.Status::actual,
           Collectors.counting()));
       instruments.register(Arrays.stream(Actual.values()).map(state -> MultiGauge.Row.of(
@@ -94,6 +134,23 @@ public final class ApiMetrics {
           .toList(), true);
       return complete(HttpEntities.create(PROMETHEUS_TEXT, ByteString.fromString(registry.scrape())));
     })));
+  }
+
+  private void captureGauges(java.util.Optional<CaptureSupervisor.Stats> stats) {
+    captureUp.register(List.of(MultiGauge.Row.of(Tags.empty(), stats.isPresent() ? 1 : 0)), true);
+    var ifaces = stats.map(CaptureSupervisor.Stats::interfaces).orElse(List.of());
+    var branches = stats.map(CaptureSupervisor.Stats::branches).orElse(List.of());
+    Map<String, java.util.function.ToLongFunction<CaptureSupervisor.InterfaceStats>> ifaceValues = Map.of(
+        "received", CaptureSupervisor.InterfaceStats::received, "dropped", CaptureSupervisor.InterfaceStats::dropped);
+    ifaceValues.forEach((name, value) -> captureInterface.get(name).register(ifaces.stream().map(i ->
+        MultiGauge.Row.of(Tags.of("interface", i.name()), value.applyAsLong(i))).toList(), true));
+    Map<String, java.util.function.ToLongFunction<CaptureSupervisor.BranchStats>> branchValues = Map.of(
+        "delivered", CaptureSupervisor.BranchStats::delivered, "filtered", CaptureSupervisor.BranchStats::filtered,
+        "dropped", CaptureSupervisor.BranchStats::dropped, "blocked", CaptureSupervisor.BranchStats::blocked,
+        "bytes", CaptureSupervisor.BranchStats::bytes);
+    branchValues.forEach((name, value) -> captureBranch.get(name).register(branches.stream().map(b ->
+        MultiGauge.Row.of(Tags.of("instrument", b.instrument(), "port", b.port()), value.applyAsLong(b))).toList(),
+        true));
   }
 
   public Endpoints endpoints() {

@@ -51,15 +51,16 @@ public final class FleetApi {
 
   public FleetApi(ObjectMapper mapper, ApiMetrics metrics, Access access, boolean metricsPublic, HealthRoutes health,
       OpenApiRoutes openApi, AuthRoutes auth, UserRoutes users, InstrumentRoutes instruments, AuditRoutes audit,
-      NetworkRoutes network, BusRoutes bus, UiProxyRoutes ui) {
+      NetworkRoutes network, BusRoutes bus, UiProxyRoutes ui, CaptureRoutes capture) {
     this.mapper = mapper;
     this.metrics = metrics;
     this.routes = concat(
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
         health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
-        network.route(), bus.route(), ui.route());
+        network.route(), bus.route(), ui.route(), capture.route());
     for (Endpoints e : List.of(metrics.endpoints(), health.endpoints(), openApi.endpoints(), auth.endpoints(),
-        users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints(), bus.endpoints())) {
+        users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints(), bus.endpoints(),
+        capture.endpoints())) {
       operations.addAll(e.operations());
     }
     metrics.useTemplates(operations);
@@ -93,6 +94,7 @@ public final class FleetApi {
           new ApiError(bad.code(), bad.getMessage(), bad.errors()), Jackson.marshaller(mapper));
       case ApiException.NotFound notFound -> error(StatusCodes.NOT_FOUND, notFound.code(), notFound.getMessage());
       case ApiException.Conflict conflict -> error(StatusCodes.CONFLICT, conflict.code(), conflict.getMessage());
+      case ApiException.Unavailable down -> error(StatusCodes.SERVICE_UNAVAILABLE, down.code(), down.getMessage());
       case StatusReply.ErrorMessage refused -> error(StatusCodes.CONFLICT, "conflict", refused.getMessage());
       case EntityStreamSizeException tooLarge -> error(StatusCodes.CONTENT_TOO_LARGE, "payload-too-large",
           "the body is larger than " + tooLarge.limit() + " bytes");

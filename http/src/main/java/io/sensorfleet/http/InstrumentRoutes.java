@@ -116,10 +116,24 @@ public final class InstrumentRoutes {
       case ManifestParseResult.Invalid invalid -> throw new ApiException.BadRequest("invalid-manifest",
           invalid.errors().size() + " problem(s) in the manifest", invalid.errors().stream()
               .map(e -> new ApiError.FieldError(e.path(), e.reason())).toList());
-      case ManifestParseResult.Parsed parsed -> onSuccess(fleet.install(parsed.manifest(), caller.principal()),
-          s -> respondWithHeader(Location.create("/api/v1/instruments/" + s.id().value()),
-              () -> complete(StatusCodes.CREATED, InstrumentView.of(s), Jackson.marshaller(mapper))));
+      case ManifestParseResult.Parsed parsed -> installChecked(parsed.manifest(), caller);
     };
+  }
+
+  /** A passive Instrument's pcap filter is compiled by libpcap first: what it refuses is a 400 with its message. */
+  private Route installChecked(io.sensorfleet.core.manifest.InstrumentManifest manifest, Caller caller) {
+    if (manifest.network() instanceof io.sensorfleet.core.manifest.NetworkMode.Passive passive
+        && !passive.filter().isBlank()) {
+      try {
+        io.sensorfleet.capture.PacketFilter.compile(passive.filter());
+      } catch (io.sensorfleet.capture.InvalidFilterException e) {
+        throw new ApiException.BadRequest("invalid-manifest", "1 problem(s) in the manifest",
+            List.of(new ApiError.FieldError("network.filter", e.getMessage())));
+      }
+    }
+    return onSuccess(fleet.install(manifest, caller.principal()),
+        s -> respondWithHeader(Location.create("/api/v1/instruments/" + s.id().value()),
+            () -> complete(StatusCodes.CREATED, InstrumentView.of(s), Jackson.marshaller(mapper))));
   }
 
   /** The configuration body: a JSON object, else 400 (the Instrument never sees it). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.actors.capture.CaptureSupervisor;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.SensorSettings;
 import io.sensorfleet.audit.AuditEntry;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import java.time.Duration;
 import java.util.Optional;
@@ -77,7 +79,9 @@ public final class Main {
               ? "sensorfleet: demo Instruments are up; see them with\n"
                   + "  TOKEN=$(curl -s " + sensor.url() + "api/v1/login -d '{\"username\":\"admin\",\"password\":\"...\"}'"
                   + " | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n"
-                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/instruments"
+                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/instruments\n"
+                  + "  curl -s -H \"Authorization: Bearer $TOKEN\" " + sensor.url() + "api/v1/capture/stats"
+                  + "   # what passive Instruments receive"
               : "sensorfleet: demo: " + error.getMessage()));
     }
     sensor.system().getWhenTerminated().toCompletableFuture().join();
@@ -113,7 +117,11 @@ public final class Main {
         var network = HostNetworkProvisioner.create(NetworkSettings.fromRootConfig(config),
             ctx.getSystem().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
         var storage = GocryptfsStorage.create(runtime.get(), StorageSettings.fromRootConfig(config));
-        return SensorGuardian.create(settings, clock, runtime.get(), network, storage);
+        // The Capture Engine runs as a process of its own, unprivileged but for CAP_NET_RAW (docs/capture.md).
+        var capture = io.sensorfleet.actors.capture.CaptureProcess.create(
+            io.sensorfleet.actors.capture.CaptureProcessSettings.from(config),
+            ctx.getSystem().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+        return SensorGuardian.create(settings, clock, runtime.get(), network, storage, capture);
       }), "sensorfleet", config);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-lxd-connections",
           () -> Http.get(system).shutdownAllConnectionPools().thenApply(v -> Done.getInstance()));
@@ -167,7 +175,14 @@ public final class Main {
       var fleet = new AuditingFleet(new GuardianFleet(system, settings.askTimeout(), http.lifecycleTimeout()),
           audit);
       AuditQueries queries = AuditQueries.create(system);
-      return new FleetApi(mapper, new ApiMetrics(fleet::list), access, http.metricsPublic(),
+      Supplier<CompletionStage<CaptureSupervisor.Stats>> captureStats = () -> AskPattern
+          .<SensorGuardian.Command, CaptureSupervisor.Stats>askWithStatus(system,
+              r -> new SensorGuardian.ToCapture(new CaptureSupervisor.GetStats(r)), settings.askTimeout(),
+              system.scheduler())
+          .exceptionallyCompose(e -> java.util.concurrent.CompletableFuture.failedFuture(
+              unwrapped(e) instanceof org.apache.pekko.pattern.StatusReply.ErrorMessage refused
+                  ? new ApiException.Unavailable("capture-unavailable", refused.getMessage()) : e));
+      return new FleetApi(mapper, new ApiMetrics(fleet::list, captureStats), access, http.metricsPublic(),
           new HealthRoutes(() -> AskPattern.ask(system, SensorGuardian.GetStatus::new, settings.askTimeout(),
               system.scheduler()), clock, mapper),
           new OpenApiRoutes(),
@@ -179,7 +194,16 @@ public final class Main {
           new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
               access, mapper),
           new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
-          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit));
+          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit),
+          new CaptureRoutes(captureStats, access, mapper));
+    }
+
+    private static Throwable unwrapped(Throwable e) {
+      Throwable t = e;
+      while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+        t = t.getCause();
+      }
+      return t;
     }
 
     /**

@@ -75,6 +75,10 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   volatile java.util.function.Supplier<CompletionStage<SensorGuardian.Status>> health =
       () -> CompletableFuture.completedFuture(new SensorGuardian.Status("sensor-t", SensorGuardian.Phase.RUNNING,
           FakeFleet.T0));
+  /** What the Capture Engine's supervisor answers (not running, by default). */
+  volatile java.util.function.Supplier<CompletionStage<io.sensorfleet.actors.capture.CaptureSupervisor.Stats>>
+      capture = () -> CompletableFuture.failedFuture(new ApiException.Unavailable("capture-unavailable",
+          "the capture engine is not running: no capture interface is configured"));
   final HttpSettings http = HttpSettings.from(kit.system().settings().config());
   final AuthSettings auth = AuthSettings.from(kit.system().settings().config());
   final PasswordHasher hasher = new PasswordHasher(auth, Runnable::run);
@@ -105,7 +109,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
 
   /** The API over this class's users, fleet, clock and audit recorder. */
   FleetApi api(boolean metricsPublic) {
-    return new FleetApi(mapper, new ApiMetrics(fleet::list), access, metricsPublic,
+    return new FleetApi(mapper, new ApiMetrics(fleet::list, () -> capture.get()), access, metricsPublic,
         new HealthRoutes(() -> health.get(), clock, mapper),
         new OpenApiRoutes(),
         new AuthRoutes(access, sessions, new LoginThrottle(auth, clock), hasher, users, auth, audit, bodies, mapper,
@@ -120,7 +124,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
             fleet, access, mapper),
         new BusRoutes(bus, access, bodies, mapper, audit),
-        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit));
+        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit),
+        new CaptureRoutes(() -> capture.get(), access, mapper));
   }
 
   @Override

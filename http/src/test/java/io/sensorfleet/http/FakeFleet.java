@@ -38,7 +38,7 @@ final class FakeFleet implements Fleet {
         HealthTracker.Result.HEALTHY, Optional.of(Duration.ofMillis(4)), "ok"));
     instruments.put(manifest.id(), new Instrument.Status(manifest.id(), Optional.of(manifest),
         actual == Actual.RUNNING ? Desired.RUNNING : Desired.STOPPED, actual, "", Optional.of(T0),
-        actual == Actual.RUNNING, health, Optional.empty()));
+        actual == Actual.RUNNING, health, Optional.empty(), 0));
     configs.put(manifest.id(), new ArrayList<>(List.of(new ConfigVersion(1, "{\"level\":1}", Principal.user("admin"),
         T0, "", InstrumentJournal.ConfigState.ACCEPTED, "", Optional.of(T0)))));
     return this;
@@ -116,7 +116,7 @@ final class FakeFleet implements Fleet {
       return unknown(id);
     }
     var next = new Instrument.Status(id, s.manifest(), actual == Actual.RUNNING ? Desired.RUNNING : Desired.STOPPED,
-        actual, "", s.since(), actual == Actual.RUNNING, s.health(), s.retention());
+        actual, "", s.since(), actual == Actual.RUNNING, s.health(), s.retention(), s.blockedFrames());
     instruments.put(id, next);
     return CompletableFuture.completedFuture(next);
   }

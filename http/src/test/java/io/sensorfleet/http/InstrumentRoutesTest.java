@@ -138,6 +138,24 @@ class InstrumentRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_pcap_filter_libpcap_refuses_answers_400_with_libpcaps_message() {
+    var body = json(app().run(as(operator, yaml("/api/v1/instruments",
+        "id: bad-ids\nimage: sensorfleet/base\nnetwork: {mode: passive, filter: \"udp dst prot 53\"}\n")))
+        .assertStatusCode(400).entityString());
+    assertEquals("invalid-manifest", body.get("code").asText());
+    assertEquals("network.filter", body.get("errors").get(0).get("path").asText());
+    assertTrue(body.get("errors").get(0).get("reason").asText().contains("unknown host 'prot'"), body.toString());
+    assertTrue(fleet.calls().stream().noneMatch(c -> c.id().value().equals("bad-ids")), "never reached the fleet");
+  }
+
+  @Test
+  void a_pcap_filter_libpcap_accepts_is_installed() {
+    app().run(as(operator, yaml("/api/v1/instruments",
+        "id: dns-ids\nimage: sensorfleet/base\nnetwork: {mode: passive, filter: \"udp port 53\"}\n")))
+        .assertStatusCode(201);
+  }
+
+  @Test
   void removes_with_purge_when_asked() {
     fleet.with(ManifestParser.parseOrThrow("id: old-ids\nimage: sensorfleet/base\n"), Actual.STOPPED);
     app().run(as(operator, HttpRequest.DELETE("/api/v1/instruments/old-ids?purge=true"))).assertStatusCode(200);

@@ -12,6 +12,7 @@ import io.sensorfleet.network.internal.Link;
 import io.sensorfleet.network.internal.NftRules;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -115,6 +116,18 @@ public final class HostNetworkProvisioner implements NetworkProvisioner {
         case NetworkMode.None n -> { }
       }
       return null;
+    });
+  }
+
+  @Override
+  public CompletionStage<OptionalLong> blockedFrames(InstrumentId instrument) {
+    return async(() -> {
+      HostCommands.Result listing = commands.run(List.of(settings.nftCommand(), "list", "chain", "netdev",
+          settings.nftTable(), passiveHostName(instrument)), null);
+      if (listing.exitCode() != 0) {
+        return OptionalLong.empty(); // no such chain: not passive, or released
+      }
+      return NftRules.blockedPackets(listing.stdout());
     });
   }
 

@@ -148,7 +148,8 @@ class HostNetworkProvisionerTest {
     String hostName = HONEYPOT.hostInterfaceName("sfp");
     NetworkPlan plan = await(provisioner.plan(HONEYPOT, NetworkMode.Passive.everything()));
     assertEquals(Map.of("eth0", new Device.P2p(hostName, "eth0")), plan.devices());
-    assertTrue(host.scripts.getFirst().endsWith("add rule netdev sf " + hostName + " counter drop\n"));
+    assertTrue(host.scripts.getFirst()
+        .endsWith("add rule netdev sf " + hostName + " counter drop comment \"blocked\"\n"));
 
     await(provisioner.release(HONEYPOT, NetworkMode.Passive.everything()));
     assertTrue(host.scripts.getLast().endsWith("delete chain netdev sf " + hostName + "\n"));
@@ -159,7 +160,8 @@ class HostNetworkProvisionerTest {
     String hostName = HONEYPOT.hostInterfaceName("sfp");
     host.with(hostName, "{\"ifname\":\"x\",\"link_type\":\"ether\",\"addr_info\":[]}");
     await(provisioner.adopt(HONEYPOT, NetworkMode.Passive.everything()));
-    assertTrue(host.scripts.getLast().endsWith("add rule netdev sf " + hostName + " counter drop\n"));
+    assertTrue(host.scripts.getLast()
+        .endsWith("add rule netdev sf " + hostName + " counter drop comment \"blocked\"\n"));
   }
 
   @Test

@@ -1,6 +1,11 @@
 package io.sensorfleet.actors.instrument;
 
 import io.sensorfleet.actors.bus.PermissionGate;
+import io.sensorfleet.actors.capture.CaptureSupervisor;
+import io.sensorfleet.core.manifest.NetworkMode;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.sensorfleet.actors.channel.BusSocket;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.channel.InstrumentChannel;
@@ -114,7 +119,13 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   /** What Fleet Management shows of one Instrument. */
   public record Status(InstrumentId id, Optional<InstrumentManifest> manifest, Desired desired, Actual actual,
                        String detail, Optional<Instant> since, boolean connected, HealthTracker health,
-                       Optional<RetentionCheck> retention) {}
+                       Optional<RetentionCheck> retention, long blockedFrames) {}
+
+  /**
+   * From the {@code CaptureSupervisor}: a passive Instrument's ingress drop has stopped {@code frames} frames it
+   * tried to send (since its interface was made), a number that just rose. Shown in its status.
+   */
+  public record CaptureBlocked(long frames) implements Command {}
 
   /**
    * The last retention round: what the Instrument reported, and what the platform found itself afterwards.
@@ -128,7 +139,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   /** Everything an Instrument needs from the sensor, passed in once by the registry. */
   public record Deps(ContainerRuntime runtime, NetworkProvisioner network, InstrumentStorage storage,
                      InstrumentSettings settings, ChannelSettings channel, ActorRef<AuditLog.Command> audit,
-                     ActorRef<PermissionGate.Command> bus, ActorRef<Status> statusListener, Clock clock) {}
+                     ActorRef<PermissionGate.Command> bus, ActorRef<Status> statusListener, Clock clock,
+                     ActorRef<CaptureSupervisor.Command> capture) {}
 
   private record Recovered(InstrumentJournal.State state) implements Command {}
 
@@ -176,6 +188,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
+  static final String PASSIVE_SYSCTLS = "lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1\n"
+      + "lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1";
 
   private final InstrumentId id;
   private final Deps deps;
@@ -196,6 +210,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private Optional<RetentionCheck> retention = Optional.empty();
   private long retentionRounds;
   private Optional<Instant> unansweredCutoff = Optional.empty();
+  private long blockedFrames;
+  private final ActorRef<Long> blockedAdapter;
+  private final Scheduler scheduler;
 
   /** Spawned by the {@code InstrumentRegistry}, one per installed (or installing) Instrument. */
   public static Behavior<Command> create(InstrumentId id, Deps deps) {
@@ -212,6 +229,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     this.stash = stash;
     this.journal = ctx.spawn(InstrumentJournal.create(id, deps.clock()), "journal");
     this.channelEvents = ctx.messageAdapter(InstrumentChannel.Event.class, WrappedChannel::new);
+    this.blockedAdapter = ctx.messageAdapter(Long.class, CaptureBlocked::new);
+    this.scheduler = ctx.getSystem().scheduler();
     this.health = HealthTracker.stopped(deps.settings().healthHistory());
     ctx.ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
         InstrumentJournal.GetState::new,
@@ -358,6 +377,12 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
             .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
         ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
             manifest.limits().processes()));
+    if (manifest.network() instanceof NetworkMode.Passive) {
+      // Its kernel would send IPv6 router solicitations and MLD reports on its receive-only link by itself: they
+      // would only be dropped, and counted as frames the Instrument tried to send. Without IPv6 nothing is sent
+      // unless the Instrument itself tries, so "blocked" means what it says.
+      spec = spec.withConfig("raw.lxc", SecureDefaults.CGROUP_MOUNT + "\n" + PASSIVE_SYSCTLS);
+    }
     CompletionStage<Void> created = deps.runtime().create(spec)
         .thenCompose(v -> deps.storage().prepare(id, StorageRequest.of(manifest.storage())))
         .thenApply(plan -> (Void) null);
@@ -476,21 +501,44 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     }
     var mode = record.manifest().orElseThrow().network();
     // Adopting a running container: its devices are there; the host's rules may not be (host reboot, nft flush).
-    CompletionStage<Void> up = adopt ? devices.thenCompose(v -> deps.network().adopt(id, mode)) : devices
+    CompletionStage<Map<String, Device>> nicsUp = adopt
+        ? devices.thenCompose(v -> deps.network().adopt(id, mode)).thenApply(v -> info.devices())
+        : devices
         .thenCompose(v -> deps.network().plan(id, mode))
         .thenCompose(plan -> {
           CompletionStage<Void> nics = CompletableFuture.completedFuture(null);
           for (var device : plan.devices().entrySet()) {
             nics = nics.thenCompose(v -> ensureDevice(info, device.getKey(), device.getValue()));
           }
-          return nics;
-        })
-        .thenCompose(v -> deps.runtime().start(containerName()));
+          return nics.thenApply(v -> plan.devices());
+        });
+    CompletionStage<Void> up = nicsUp
+        .thenCompose(nics -> adopt ? CompletableFuture.completedFuture(nics)
+            : deps.runtime().start(containerName()).thenApply(v -> nics))
+        // A passive Instrument's branch of the Capture Engine, once its veth exists (also when adopted).
+        .thenCompose(nics -> mode instanceof NetworkMode.Passive passive ? attachCapture(nics, passive)
+            : CompletableFuture.completedFuture(null));
     pipe("start", up, v -> new StepDone("start"));
     return busy()
         .onMessage(StepDone.class, done -> awaitHello(adopt))
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /**
+   * A passive Instrument's branch of the Capture Engine: its p2p NIC's host end, its manifest's filter. Fails the
+   * start when there is no capture engine to attach to (no capture interface, or libpcap refused the filter).
+   * Built on the actor's thread; the stage runs it later and touches no actor state.
+   */
+  private CompletionStage<Void> attachCapture(Map<String, Device> nics, NetworkMode.Passive mode) {
+    return nics.values().stream().filter(d -> d instanceof Device.P2p).map(d -> ((Device.P2p) d).hostName())
+        .findFirst()
+        .map(port -> AskPattern.<CaptureSupervisor.Command, Done>askWithStatus(deps.capture(),
+                r -> new CaptureSupervisor.Attach(id, port, mode.filter(), blockedAdapter, r),
+                deps.settings().helloTimeout(), scheduler)
+            .thenApply(done -> (Void) null))
+        .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("capture: the passive"
+            + " Instrument has no p2p interface to mirror to")));
   }
 
   /**
@@ -654,6 +702,10 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private Function<Void, CompletionStage<Void>> release() {
     var log = getContext().getLog();
     var manifest = record.manifest();
+    if (manifest.map(m -> m.network() instanceof NetworkMode.Passive).orElse(false)) {
+      // Before the container (and its veth) goes: the engine stops sending to it first.
+      deps.capture().tell(new CaptureSupervisor.Detach(id));
+    }
     var network = deps.network();
     var storage = deps.storage();
     InstrumentId instrument = id;
@@ -675,11 +727,22 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     connected = false;
   }
 
+  // ---- capture ---------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onCaptureBlocked(CaptureBlocked blocked) {
+    if (blocked.frames() != blockedFrames) {
+      blockedFrames = blocked.frames();
+      publish();
+    }
+    return Behaviors.same();
+  }
+
   // ---- configuration -----------------------------------------------------------------------------------------
 
   private ReceiveBuilder<Command> withConfig(
       ReceiveBuilder<Command> builder) {
     return builder
+        .onMessage(CaptureBlocked.class, this::onCaptureBlocked)
         .onMessage(SetConfig.class, this::onSetConfig)
         .onMessage(RollbackConfig.class, this::onRollbackConfig)
         .onMessage(GetConfigHistory.class, this::onGetConfigHistory)
@@ -1058,7 +1121,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Status status() {
     return new Status(id, record.manifest(), record.desired(), record.actual(), record.detail(), record.changedAt(),
-        connected, health, retention);
+        connected, health, retention, blockedFrames);
   }
 
   private void publish() {

@@ -138,7 +138,7 @@ public final class InstrumentRegistry
     this.ctx = ctx;
     ActorRef<Instrument.Status> statusAdapter = ctx.messageAdapter(Instrument.Status.class, StatusChanged::new);
     this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.storage(), deps.settings(),
-        deps.channel(), deps.audit(), deps.bus(), statusAdapter, deps.clock());
+        deps.channel(), deps.audit(), deps.bus(), statusAdapter, deps.clock(), deps.capture());
     this.installTimeout = deps.settings().helloTimeout().multipliedBy(4);
   }
 
@@ -202,6 +202,15 @@ public final class InstrumentRegistry
           install.by(), "instrument install refused", io.sensorfleet.audit.AuditKind.NETWORK,
           io.sensorfleet.audit.Outcome.DENIED, refused.reason()).aboutInstrument(id), ctx.getSystem().ignoreRef()));
       return Effect().reply(install.replyTo(), StatusReply.error(id + ": " + refused.reason()));
+    }
+    if (install.manifest().network() instanceof io.sensorfleet.core.manifest.NetworkMode.Passive passive
+        && !passive.filter().isBlank()) {
+      // Compiled by libpcap now, so a filter it refuses never reaches a start; the message is libpcap's own.
+      try {
+        io.sensorfleet.capture.PacketFilter.compile(passive.filter());
+      } catch (io.sensorfleet.capture.CaptureException e) {
+        return Effect().reply(install.replyTo(), StatusReply.error(id + ": " + e.getMessage()));
+      }
     }
     installing = Optional.of(id);
     return Effect().persist(new InstrumentAdded(id)).thenRun(s -> {

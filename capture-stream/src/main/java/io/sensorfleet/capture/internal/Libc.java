@@ -26,6 +26,7 @@ public final class Libc {
   public static final int SOL_SOCKET = 1;
   public static final int SO_RCVBUFFORCE = 33;
   public static final int SO_SNDBUFFORCE = 32;
+  public static final int SO_SNDBUF = 7;
   public static final int SOL_PACKET = 263;
   public static final int PACKET_RX_RING = 5;
   public static final int PACKET_STATISTICS = 6;
@@ -40,6 +41,7 @@ public final class Libc {
   public static final int MSG_DONTWAIT = 0x40;
   public static final int O_RDONLY = 0;
   public static final int CLONE_NEWNET = 0x40000000;
+  public static final int EPERM = 1;
   public static final int EINTR = 4;
   public static final int EAGAIN = 11;
   public static final int ENOBUFS = 105;

@@ -36,6 +36,17 @@ public final class Tpacket {
   public static final int H3_LEN = 16;
   public static final int H3_STATUS = 20;
   public static final int H3_MAC = 24; // u16
+  // hv1 { u32 tp_rxhash; u32 tp_vlan_tci; u16 tp_vlan_tpid; u16 pad } at 28
+  public static final int H3_VLAN_TCI = 32;
+  public static final int H3_VLAN_TPID = 36; // u16
+
+  // tp_status bits of a frame
+  public static final int TP_STATUS_VLAN_VALID = 0x10;
+  public static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
+  public static final int ETH_P_8021Q = 0x8100;
+  /** Destination and source MAC: where an 802.1Q tag goes back in. */
+  public static final int ETH_ADDRS = 12;
+  public static final int VLAN_TAG = 4;
 
   // struct tpacket_stats_v3 { u32 tp_packets; u32 tp_drops; u32 tp_freeze_q_cnt; }
   public static final int STATS3_SIZE = 12;

@@ -2,6 +2,8 @@ package io.sensorfleet.core.network;
 
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.NetworkMode;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -54,4 +56,13 @@ public interface NetworkProvisioner {
    * stops the container.
    */
   CompletionStage<Void> adopt(InstrumentId instrument, NetworkMode mode);
+
+  /**
+   * Frames a passive {@code instrument} tried to send and its host end's ingress drop stopped ("blocked"), counted
+   * since its drop chain was installed; empty when it has none (not passive, not planned) or this provisioner
+   * cannot count.
+   */
+  default CompletionStage<OptionalLong> blockedFrames(InstrumentId instrument) {
+    return CompletableFuture.completedFuture(OptionalLong.empty());
+  }
 }

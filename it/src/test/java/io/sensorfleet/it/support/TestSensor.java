@@ -7,6 +7,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sensorfleet.actors.bus.PermissionGate;
 import io.sensorfleet.actors.bus.PolicyStore;
+import io.sensorfleet.actors.capture.CaptureProcess;
+import io.sensorfleet.actors.capture.CaptureProcessSettings;
+import io.sensorfleet.actors.capture.CaptureSupervisor;
+import io.sensorfleet.actors.capture.CaptureSupervisorSettings;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
@@ -49,7 +53,8 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry,
                          TestProbe<AuditLog.Command> audits, ActorRef<PermissionGate.Command> bus,
-                         ActorRef<PolicyStore.Command> policy) implements AutoCloseable {
+                         ActorRef<PolicyStore.Command> policy, ActorRef<CaptureSupervisor.Command> capture)
+    implements AutoCloseable {
 
   public static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -125,9 +130,9 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
   }
 
   /** A sensor with some settings changed, e.g. a long restart backoff. */
-  public static TestSensor start(Run run, Map<String, String> overrides) throws Exception {
+  public static TestSensor start(Run run, Map<String, ?> overrides) throws Exception {
     Path journal = run.data().resolve("journal");
-    Map<String, String> settings = new HashMap<>(Map.of(
+    Map<String, Object> settings = new HashMap<>(Map.of(
         "sensor.data-dir", journal.toString(),
         // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
         // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
@@ -152,9 +157,14 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
         "user-events");
     var bus = kit.spawn(PermissionGate.create(audit, userEvents, Clock.systemUTC()), "bus");
     var policy = kit.spawn(PolicyStore.create(bus, audit, Clock.systemUTC()), "permission-policy");
+    var capture = kit.spawn(CaptureSupervisor.create(CaptureSupervisorSettings.from(config),
+        CaptureProcess.create(CaptureProcessSettings.from(config),
+            kit.system().dispatchers().lookup(DispatcherSelector.blocking())),
+        network, audit, Clock.systemUTC()), "capture");
     var deps = new Instrument.Deps(lxd, network, storage, InstrumentSettings.from(config),
-        ChannelSettings.from(config), audit, bus, kit.system().ignoreRef(), Clock.systemUTC());
-    return new TestSensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits, bus, policy);
+        ChannelSettings.from(config), audit, bus, kit.system().ignoreRef(), Clock.systemUTC(), capture);
+    return new TestSensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits, bus, policy,
+        capture);
   }
 
   /** Asks the registry; the status, or the failure. */

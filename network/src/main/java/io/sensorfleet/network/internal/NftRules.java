@@ -15,6 +15,7 @@ public final class NftRules {
   static final int GUARD_PRIORITY = -10;
   /** As early as ingress gets; the container's frames die before anything else sees them. */
   static final int INGRESS_PRIORITY = -500;
+  private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+)");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
 
   private NftRules() {}
@@ -58,11 +59,23 @@ public final class NftRules {
   /**
    * Makes {@code hostInterface} (a passive Instrument's p2p host end) receive-only: everything the container sends
    * is dropped and counted at ingress. The chain hooks the device by name, so it may be created before the
-   * container starts (and re-attaches when it restarts).
+   * container starts (and re-attaches when it restarts). Two counters: IPv6 address-configuration chatter from the
+   * unspecified address (MLD reports, router and DAD neighbour solicitations), which the container's kernel sends
+   * by itself when its link comes up, before the platform's sysctls turn IPv6 off in it ({@link #LINK_NOISE}); and
+   * everything else, what the Instrument tried to send ({@link #BLOCKED}).
    */
   public static String passiveDrop(String table, String hostInterface) {
-    return ingressChain(table, hostInterface) + "add rule netdev " + table + " " + hostInterface + " counter drop\n";
+    String rule = "add rule netdev " + table + " " + hostInterface + " ";
+    return ingressChain(table, hostInterface)
+        + rule + "ip6 saddr :: icmpv6 type { mld-listener-report, mld2-listener-report, nd-router-solicit,"
+        + " nd-neighbor-solicit } counter drop comment \"" + LINK_NOISE + "\"\n"
+        + rule + "counter drop comment \"" + BLOCKED + "\"\n";
   }
+
+  /** The comment of a passive drop chain's rule counting the container kernel's own link-up chatter. */
+  public static final String LINK_NOISE = "link-noise";
+  /** The comment of a passive drop chain's rule counting what the Instrument tried to send. */
+  public static final String BLOCKED = "blocked";
 
   /** Removes what {@link #passiveDrop} installed; nothing if it is not there. */
   public static String removePassiveDrop(String table, String hostInterface) {
@@ -78,6 +91,24 @@ public final class NftRules {
       s.append("delete table ").append(family).append(' ').append(table).append('\n');
     }
     return s.toString();
+  }
+
+  /**
+   * The packets counted by the {@link #BLOCKED} rule of a passive drop chain's {@code nft list chain} listing (of
+   * every counter, summed, for a chain made before that rule had its comment); empty if it has no counter.
+   */
+  public static java.util.OptionalLong blockedPackets(String listing) {
+    long sum = 0;
+    boolean any = false;
+    boolean commented = listing.contains("comment \"" + BLOCKED + "\"");
+    for (String line : listing.split("\n")) {
+      var m = COUNTER.matcher(line);
+      if (m.find() && (!commented || line.contains("comment \"" + BLOCKED + "\""))) {
+        sum += Long.parseLong(m.group(1));
+        any = true;
+      }
+    }
+    return any ? java.util.OptionalLong.of(sum) : java.util.OptionalLong.empty();
   }
 
   private static String ingressChain(String table, String device) {

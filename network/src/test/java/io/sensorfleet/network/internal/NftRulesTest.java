@@ -40,7 +40,9 @@ class NftRulesTest {
         add table netdev sf
         add chain netdev sf sfp0a1b2c3d { type filter hook ingress device "sfp0a1b2c3d" priority -500; policy drop; }
         flush chain netdev sf sfp0a1b2c3d
-        add rule netdev sf sfp0a1b2c3d counter drop
+        add rule netdev sf sfp0a1b2c3d ip6 saddr :: icmpv6 type { mld-listener-report, mld2-listener-report, \
+        nd-router-solicit, nd-neighbor-solicit } counter drop comment "link-noise"
+        add rule netdev sf sfp0a1b2c3d counter drop comment "blocked"
         """, NftRules.passiveDrop("sf", "sfp0a1b2c3d"));
     assertEquals("""
         add table netdev sf
@@ -67,5 +69,25 @@ class NftRulesTest {
     assertThrows(IllegalArgumentException.class, () -> NftRules.bridgeGuard("sf", List.of("br0\"; flush ruleset")));
     assertThrows(IllegalArgumentException.class, () -> NftRules.passiveDrop("sf x", "sfp0"));
     assertThrows(IllegalArgumentException.class, () -> NftRules.bridgeGuard("sf", List.of()));
+  }
+
+  @Test
+  void counts_what_a_passive_instrument_tried_to_send_apart_from_its_kernels_link_up_chatter() {
+    String listing = """
+        table netdev sf {
+        \tchain sfp1a2b3c4d {
+        \t\ttype filter hook ingress device "sfp1a2b3c4d" priority -500; policy drop;
+        \t\tip6 saddr :: icmpv6 type { mld2-listener-report } counter packets 2 bytes 152 drop comment "link-noise"
+        \t\tcounter packets 17 bytes 1020 drop comment "blocked"
+        \t}
+        }
+        """;
+    assertEquals(java.util.OptionalLong.of(17), NftRules.blockedPackets(listing));
+  }
+
+  @Test
+  void counts_every_counter_of_a_chain_made_before_the_blocked_rule_had_its_comment() {
+    assertEquals(java.util.OptionalLong.of(17), NftRules.blockedPackets("\t\tcounter packets 17 bytes 1020 drop\n"));
+    assertEquals(java.util.OptionalLong.empty(), NftRules.blockedPackets("table netdev sf {\n}\n"));
   }
 }
