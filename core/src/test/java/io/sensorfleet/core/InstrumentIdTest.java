@@ -19,7 +19,7 @@ class InstrumentIdTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a", "1abc", "-abc", "abc-", "Abc", "a_b", "a.b", "a/b", "../etc", "a b",
-      "abcdefghijklmnopqrstuvwxyz0123456", "ab--cd", "ids\n", "é-ids"})
+      "abcdefghijklmnopqrstuvwxyz0123456", "ab--cd", "ids\n", "é-ids", "aBc", "ab\u0000c", "a~b", "a:"})
   void rejects_ids_that_lxd_or_linux_would_refuse(String value) {
     var error = assertThrows(IllegalArgumentException.class, () -> InstrumentId.of(value));
     assertTrue(error.getMessage().startsWith("invalid instrument id"), error.getMessage());

@@ -52,8 +52,10 @@ public record ChannelSettings(
     positive("outbound-queue-size", outboundQueueSize);
     positive("outbound-queue-bytes", outboundQueueBytes);
     positive("inbound-frames-per-second", inboundFramesPerSecond);
+    atMostOnePerNanosecond("inbound-frames-per-second", inboundFramesPerSecond);
     positive("inbound-frame-burst", inboundFrameBurst);
     positive("inbound-bytes-per-second", inboundBytesPerSecond);
+    atMostOnePerNanosecond("inbound-bytes-per-second", inboundBytesPerSecond);
     positive("inbound-byte-burst", inboundByteBurst);
     positive("max-error-frames", maxErrorFrames);
     positive("read-chunk-bytes", readChunkBytes);
@@ -94,6 +96,14 @@ public record ChannelSettings(
   /** The frame limits both ends use. */
   public FrameLimits frameLimits() {
     return FrameLimits.ofFrameBytes(maxFrameBytes);
+  }
+
+  /** The shaping token buckets (Bucket4j) refill at most one token per nanosecond. */
+  private static void atMostOnePerNanosecond(String key, long perSecond) {
+    if (perSecond > 1_000_000_000L) {
+      throw new IllegalArgumentException("sensor.channel." + key + " must be at most 1000000000 (one per nanosecond): "
+          + perSecond);
+    }
   }
 
   private static void positive(String key, long value) {

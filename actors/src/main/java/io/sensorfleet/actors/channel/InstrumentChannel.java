@@ -29,7 +29,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -39,11 +38,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.CompletionStrategy;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -185,8 +179,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     }
   }
 
-  private enum Ack { INSTANCE }
-
   private record SocketOpened(BusSocket socket) implements Command {}
 
   private record SocketFailed(Throwable cause) implements Command {}
@@ -195,10 +187,8 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private record AcceptFailed(Throwable cause) implements Command {}
 
-  private record InboundStarted(long connection, ActorRef<Ack> ackTo) implements Command {}
-
-  private record InboundReceived(long connection, List<ChannelFlows.Received> items, ActorRef<Ack> ackTo)
-      implements Command {}
+  private record InboundReceived(long connection, List<InboundReader.Received> items,
+                                 CompletableFuture<Void> ack) implements Command {}
 
   private record InboundEnded(long connection, Optional<Throwable> failure) implements Command {}
 
@@ -214,18 +204,9 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private record RefusalWritten(Optional<Throwable> failure) implements Command {}
 
-  /** What the writer stream takes: bytes of several frames for one write, or the end after which it completes. */
-  private sealed interface WriterItem {}
-
-  private record Batch(ByteString bytes) implements WriterItem {}
-
-  private record End() implements WriterItem {}
-
   private static final String HANDSHAKE_TIMER = "handshake";
   private static final String CLOSE_TIMER = "close";
   private static final String DROP_SUMMARY_TIMER = "drop-summary";
-  /** Bytes of frames handed to this actor in one message at most, when they arrive faster than it takes them. */
-  private static final int INBOUND_BATCH_BYTES = 256 * 1024;
   /** Audit action of that summary. */
   public static final String AUDIT_OUTBOUND_DROPPED = "messages dropped";
 
@@ -357,7 +338,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     return newReceiveBuilder()
         .onMessage(ConnectionAccepted.class, this::onConnectionAccepted)
         .onMessage(AcceptFailed.class, this::onAcceptFailed)
-        .onMessage(InboundStarted.class, this::onInboundStarted)
         .onMessage(InboundReceived.class, this::onInboundReceived)
         .onMessage(InboundEnded.class, this::onInboundEnded)
         .onMessage(WriterAck.class, this::onWriterAck)
@@ -403,34 +383,29 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     return Behaviors.same();
   }
 
-  private Behavior<Command> onInboundStarted(InboundStarted started) {
-    started.ackTo().tell(Ack.INSTANCE);
-    return Behaviors.same();
-  }
-
   private Behavior<Command> onInboundReceived(InboundReceived received) {
     Connection c = current(received.connection());
-    for (ChannelFlows.Received item : received.items()) {
+    for (InboundReader.Received item : received.items()) {
       if (c == null || c.closing) {
         break;  // what came after a fatal frame (or a bye) is not read
       }
       framesIn++;
       switch (item) {
-        case ChannelFlows.Oversized oversized -> closeWith(c, Optional.of(Frame.Error.of(ErrorCode.FRAME_TOO_LARGE,
+        case InboundReader.Oversized oversized -> closeWith(c, Optional.of(Frame.Error.of(ErrorCode.FRAME_TOO_LARGE,
             "frame is longer than the limit of " + oversized.limit() + " bytes", Optional.empty())),
             ErrorCode.FRAME_TOO_LARGE.wireName());
-        case ChannelFlows.Line(DecodeResult.Rejected rejected) when rejected.fatal() ->
+        case InboundReader.Line(DecodeResult.Rejected rejected) when rejected.fatal() ->
             closeWith(c, Optional.of(rejected.toErrorFrame()), rejected.code().wireName());
-        case ChannelFlows.Line(DecodeResult.Rejected rejected) -> answerError(c, rejected.toErrorFrame());
-        case ChannelFlows.Line(DecodeResult.Decoded decoded) -> onFrame(c, decoded.frame());
+        case InboundReader.Line(DecodeResult.Rejected rejected) -> answerError(c, rejected.toErrorFrame());
+        case InboundReader.Line(DecodeResult.Decoded decoded) -> onFrame(c, decoded.frame());
       }
     }
     if (!busFrames.isEmpty()) {
       bus.tell(new PermissionGate.FromInstrument(instrument, List.copyOf(busFrames), getContext().getSelf()));
       busFrames.clear();
     }
-    // Always acknowledged, even for a connection being closed, so its stream drains and ends.
-    received.ackTo().tell(Ack.INSTANCE);
+    // Always acknowledged, even for a connection being closed, so its reader goes on until the socket closes.
+    received.ack().complete(null);
     return Behaviors.same();
   }
 
@@ -654,7 +629,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     final long id;
     final BusConnection bus;
     final PeerIdentity peer;
-    final ActorRef<WriterItem> writer;
     final ArrayDeque<ByteString> pending = new ArrayDeque<>();
     final ArrayDeque<Long> errorTimes = new ArrayDeque<>();
     Phase phase = Phase.HANDSHAKE;
@@ -667,42 +641,30 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     boolean closing;
     String closeReason = "";
 
-    Connection(long id, BusConnection bus, ActorRef<WriterItem> writer) {
+    Connection(long id, BusConnection bus) {
       this.id = id;
       this.bus = bus;
       this.peer = bus.peer();
-      this.writer = writer;
     }
   }
 
   private void open(BusConnection bus) {
     long id = ++connectionSeq;
-    var system = getContext().getSystem();
     ActorRef<Command> self = getContext().getSelf();
-    Pair<ActorRef<WriterItem>, java.util.concurrent.CompletionStage<Done>> writer =
-        ActorSource.<WriterItem, WriterAck>actorRefWithBackpressure(
-                self.narrow(),
-                new WriterAck(id),
-                item -> item instanceof End ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
-                item -> Optional.empty())
-            .map(item -> ((Batch) item).bytes())
-            .toMat(ChannelFlows.write(bus, settings.ioDispatcher()), Keep.both())
-            .run(system);
-    getContext().pipeToSelf(writer.second(),
-        (done, error) -> new WriterFinished(id, Optional.ofNullable(error)));
-    ChannelFlows.read(bus, settings.readChunkBytes(), settings.ioDispatcher())
-        .via(ChannelFlows.limitBytes(settings.inboundBytesPerSecond(), settings.inboundByteBurst()))
-        .via(ChannelFlows.frames(codec, settings.inboundFramesPerSecond(), settings.inboundFrameBurst(),
-            INBOUND_BATCH_BYTES))
-        .to(ActorSink.<List<ChannelFlows.Received>, Command, Ack>actorRefWithBackpressure(
-            self,
-            (ackTo, item) -> new InboundReceived(id, item, ackTo),
-            ackTo -> new InboundStarted(id, ackTo),
-            Ack.INSTANCE,
-            new InboundEnded(id, Optional.empty()),
-            error -> new InboundEnded(id, Optional.of(error))))
-        .run(system);
-    connection = new Connection(id, bus, writer.first());
+    io.execute(new InboundReader(bus, codec, settings.inboundBytesPerSecond(), settings.inboundByteBurst(),
+        settings.inboundFramesPerSecond(), settings.inboundFrameBurst(), settings.readChunkBytes(),
+        new InboundReader.Owner() {
+          @Override
+          public void received(List<InboundReader.Received> items, CompletableFuture<Void> ack) {
+            self.tell(new InboundReceived(id, items, ack));
+          }
+
+          @Override
+          public void ended(Optional<Throwable> failure) {
+            self.tell(new InboundEnded(id, failure));
+          }
+        }));
+    connection = new Connection(id, bus);
     timers.startSingleTimer(HANDSHAKE_TIMER, new HandshakeTimeout(id), settings.handshakeTimeout());
     getContext().getLog().debug("instrument {}: connection {} from {}", instrument, id, bus.peer().describe());
   }
@@ -750,11 +712,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   /** The connection is over: close it, tell the parent, and accept the next one (or stop). */
   private Behavior<Command> finish(Connection c, String reason) {
-    c.bus.close();
-    if (c.writerReady && !c.endSent) {
-      c.writer.tell(new End()); // an idle writer would otherwise wait forever; a busy one fails on the closed socket
-      c.endSent = true;
-    }
+    c.bus.close();  // a write in progress fails on the closed socket; its answer finds no connection and is dropped
     timers.cancel(HANDSHAKE_TIMER);
     timers.cancel(CLOSE_TIMER);
     connection = null;
@@ -818,26 +776,39 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     flush(c);
   }
 
-  /** Hands everything queued to an idle writer as one write; or, when closing and drained, ends the writer. */
+  /**
+   * Hands everything queued to the io dispatcher as one gathering write, unless a write is in progress (its
+   * {@link WriterAck} flushes again); or, when closing and drained, finishes the connection.
+   */
   private void flush(Connection c) {
     if (!c.writerReady) {
       return;
     }
     if (c.pendingFrames > 0) {
-      ByteString batch = ByteString.emptyByteString();
+      List<ByteBuffer> buffers = new ArrayList<>(c.pendingFrames);
       for (ByteString frame : c.pending) {
-        batch = batch.concat(frame);
+        buffers.add(frame.asByteBuffer());
       }
-      c.writer.tell(new Batch(batch));
+      BusConnection target = c.bus;
+      CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+        try {
+          target.write(buffers);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }, io);
+      long id = c.id;
+      getContext().pipeToSelf(written, (ok, error) -> error == null ? new WriterAck(id)
+          : new WriterFinished(id, Optional.of(unwrap(error))));
       c.inFlight = c.pendingFrames;
       c.pending.clear();
       c.pendingBytes = 0;
       c.pendingFrames = 0;
       c.writerReady = false;
     } else if (c.closing && !c.endSent) {
-      c.writer.tell(new End());
       c.endSent = true;
       c.writerReady = false;
+      getContext().getSelf().tell(new WriterFinished(c.id, Optional.empty()));
     }
   }
 

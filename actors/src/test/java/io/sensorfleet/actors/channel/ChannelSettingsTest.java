@@ -1,6 +1,7 @@
 package io.sensorfleet.actors.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -21,6 +22,14 @@ class ChannelSettingsTest {
   @Test
   void runtime_root_defaults_to_run_sensorfleet() {
     assertEquals(Path.of("/run/sensorfleet"), defaults.runtimeRoot());
+  }
+
+  @Test
+  void a_shaping_rate_over_one_per_nanosecond_is_refused_when_read() {
+    var config = ConfigFactory.parseString("sensor.channel.inbound-bytes-per-second = 1500 MiB")
+        .withFallback(ConfigFactory.load());
+    var error = assertThrows(IllegalArgumentException.class, () -> ChannelSettings.from(config));
+    assertTrue(error.getMessage().contains("inbound-bytes-per-second"), error.getMessage());
   }
 
   @Test
