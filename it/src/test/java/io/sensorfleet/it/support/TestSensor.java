@@ -11,6 +11,8 @@ import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
 import io.sensorfleet.actors.instrument.InstrumentSettings;
+import io.sensorfleet.actors.resource.ResourceDistributor;
+import io.sensorfleet.actors.resource.ResourceSettings;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.JournalSchema;
 import io.sensorfleet.core.InstrumentId;
@@ -49,7 +51,8 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry,
                          TestProbe<AuditLog.Command> audits, ActorRef<PermissionGate.Command> bus,
-                         ActorRef<PolicyStore.Command> policy) implements AutoCloseable {
+                         ActorRef<PolicyStore.Command> policy, ActorRef<ResourceDistributor.Command> resources)
+    implements AutoCloseable {
 
   public static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -125,9 +128,9 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
   }
 
   /** A sensor with some settings changed, e.g. a long restart backoff. */
-  public static TestSensor start(Run run, Map<String, String> overrides) throws Exception {
+  public static TestSensor start(Run run, Map<String, ?> overrides) throws Exception {
     Path journal = run.data().resolve("journal");
-    Map<String, String> settings = new HashMap<>(Map.of(
+    Map<String, Object> settings = new HashMap<>(Map.of(
         "sensor.data-dir", journal.toString(),
         // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
         // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
@@ -154,7 +157,10 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
     var policy = kit.spawn(PolicyStore.create(bus, audit, Clock.systemUTC()), "permission-policy");
     var deps = new Instrument.Deps(lxd, network, storage, InstrumentSettings.from(config),
         ChannelSettings.from(config), audit, bus, kit.system().ignoreRef(), Clock.systemUTC());
-    return new TestSensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits, bus, policy);
+    var registry = kit.spawn(InstrumentRegistry.create(deps), "instruments");
+    var resources = kit.spawn(ResourceDistributor.create(ResourceSettings.from(config), registry, bus, lxd, audit),
+        "resources");
+    return new TestSensor(kit, registry, audits, bus, policy, resources);
   }
 
   /** Asks the registry; the status, or the failure. */
