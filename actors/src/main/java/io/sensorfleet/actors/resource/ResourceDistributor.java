@@ -456,16 +456,21 @@ public final class ResourceDistributor extends AbstractBehavior<ResourceDistribu
           if (decision.denied()) {
             return CompletableFuture.completedFuture(new CopyDenied(v, target, decision.reason()));
           }
-          return runtime.exec(container, ExecRequest.of("mkdir", "-p", settings.inbox())
-                  .asUser(INSTRUMENT_UID, INSTRUMENT_UID))
-              .thenCompose(mkdir -> {
-                if (mkdir.exitCode() != 0) {
-                  throw new IllegalStateException("cannot create " + settings.inbox() + ": " + mkdir.stderr());
+          // LXD cannot write into the storage's FUSE mount (403): the file goes to the container's /tmp, and the
+          // Instrument's own user moves it into its inbox (under a dot name first, so it appears whole).
+          String staged = "/tmp/sf-resource-" + v.name() + "-" + v.version();
+          String part = settings.inbox() + "/." + v.name() + "-" + v.version() + ".part";
+          return runtime.pushFile(container, staged, new ContainerFile(bytes, INSTRUMENT_UID, INSTRUMENT_UID, 0640))
+              .thenCompose(pushed -> runtime.exec(container, ExecRequest.of("sh", "-c",
+                      "mkdir -p \"$1\" && mv -f \"$2\" \"$3\" && mv -f \"$3\" \"$4\"", "sh", settings.inbox(),
+                      staged, part, location)
+                  .asUser(INSTRUMENT_UID, INSTRUMENT_UID)))
+              .thenCompose(moved -> {
+                if (moved.exitCode() != 0) {
+                  throw new IllegalStateException("cannot move it into " + settings.inbox() + ": " + moved.stderr());
                 }
-                return runtime.pushFile(container, location,
-                    new ContainerFile(bytes, INSTRUMENT_UID, INSTRUMENT_UID, 0640));
+                return runtime.pullFile(container, location);
               })
-              .thenCompose(pushed -> runtime.pullFile(container, location))
               .thenApply(back -> {
                 String hash = sha256(back.content());
                 return hash.equals(v.sha256()) ? new Copied(v, target, location)
@@ -485,6 +490,8 @@ public final class ResourceDistributor extends AbstractBehavior<ResourceDistribu
 
   private Behavior<Command> onCopyFailed(CopyFailed failed) {
     settle(failed);
+    getContext().getLog().info("resources: {} not delivered to {}: {}", failed.version().name(), failed.target(),
+        failed.reason());
     audit.tell(new AuditLog.Record(AuditRequest.of(Principal.platform(), AUDIT_DELIVERY_FAILED, AuditKind.RESOURCE,
         Outcome.FAILED, failed.version().name() + " sha256 " + failed.version().sha256() + " not delivered to "
             + failed.target() + ": " + failed.reason()).withTarget(failed.version().name())
@@ -534,6 +541,9 @@ public final class ResourceDistributor extends AbstractBehavior<ResourceDistribu
   // ---- audit
 
   private void record(String action, Outcome outcome, String name, String detail) {
+    if (outcome != Outcome.OK) {
+      getContext().getLog().info("resources: {}: {}", action, detail);
+    }
     audit.tell(new AuditLog.Record(AuditRequest.of(Principal.platform(), action, AuditKind.RESOURCE, outcome, detail)
         .withTarget(name).aboutInstrument(settings.downloader()), noReply));
   }

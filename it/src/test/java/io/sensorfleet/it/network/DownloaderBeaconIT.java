@@ -204,16 +204,22 @@ class DownloaderBeaconIT {
         return seen;
       }
     }
-    var found = sensor.audits().fishForMessage(TIMEOUT, what, message -> {
-      if (message instanceof AuditLog.Record record) {
-        audits.add(record.request());
-        if (matches.test(record.request())) {
-          return FishingOutcomes.complete();
+    try {
+      var found = sensor.audits().fishForMessage(TIMEOUT, what, message -> {
+        if (message instanceof AuditLog.Record record) {
+          audits.add(record.request());
+          if (matches.test(record.request())) {
+            return FishingOutcomes.complete();
+          }
         }
-      }
-      return FishingOutcomes.continueAndIgnore();
-    });
-    return ((AuditLog.Record) found.getLast()).request();
+        return FishingOutcomes.continueAndIgnore();
+      });
+      return ((AuditLog.Record) found.getLast()).request();
+    } catch (AssertionError e) {
+      throw new AssertionError("no audit record: " + what + "; the resource records were:\n" + String.join("\n",
+          audits.stream().filter(r -> r.kind() == io.sensorfleet.audit.AuditKind.RESOURCE)
+              .map(r -> r.outcome() + " " + r.action() + ": " + r.detail()).toList()), e);
+    }
   }
 
   static Predicate<AuditRequest> action(String action, String... parts) {
@@ -300,11 +306,13 @@ class DownloaderBeaconIT {
   @Order(6)
   void an_instrument_without_egress_cannot_fetch_anything_itself() {
     assertEquals("lo\n", exec(beacon, "ls /sys/class/net").stdout());
-    ExecResult wget = exec(beacon, "wget -q -T 3 -O - http://" + portalAddress + ":" + PORT + "/files/beacon.sh");
-    assertNotEquals(0, wget.exitCode(), "the beacon fetched from the portal itself: " + wget);
-    // The same from the Downloader works: the portal is there.
-    assertEquals(0, exec(downloader, "wget -q -T 3 -O - http://" + portalAddress + ":" + PORT
-        + "/files/rules.txt").exitCode());
+    String get = "printf 'GET /files/rules.txt HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + portalAddress + " " + PORT;
+    ExecResult fromBeacon = exec(beacon, get);
+    assertNotEquals(0, fromBeacon.exitCode(), "the beacon fetched from the portal itself: " + fromBeacon);
+    assertFalse(fromBeacon.stdout().contains("200"), fromBeacon.stdout());
+    // The same request from the Downloader gets the file: the portal is there.
+    ExecResult fromDownloader = exec(downloader, get);
+    assertTrue(fromDownloader.stdout().contains(RULES.strip()), fromDownloader.toString());
   }
 
   @Test

@@ -210,7 +210,8 @@ public final class Downloader implements AutoCloseable {
       }
       case Fetcher.NotModified n -> {
         report.put("outcome", "not-modified");
-        known.ifPresent(k -> report.put("sha256", k.sha256()).put("size", k.size()).put("version", k.version()));
+        known.ifPresent(k -> report.put("sha256", k.sha256()).put("size", k.size()).put("version", k.version())
+            .put("path", store.path(k.sha256()).toString()));
       }
       case Fetcher.Refused r -> report.put("outcome", "refused").put("reason", r.reason());
       case Fetcher.Failed f -> report.put("outcome", "failed").put("reason", f.reason());
