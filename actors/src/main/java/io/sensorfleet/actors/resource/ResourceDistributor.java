@@ -86,6 +86,8 @@ public final class ResourceDistributor extends AbstractBehavior<ResourceDistribu
   public static final String AUDIT_REPORT_REFUSED = "resource report refused";
   /** Where the Downloader keeps bodies: the only paths the platform reads from its container. */
   public static final String STORE = "/var/lib/instrument/store/sha256/";
+  /** Root-owned directory of the images where files wait on their way into a target's inbox. */
+  static final String STAGING = "/var/lib/sensorfleet/staging";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int INSTRUMENT_UID = 1000;  // the `instrument` user of the base images
@@ -456,18 +458,30 @@ public final class ResourceDistributor extends AbstractBehavior<ResourceDistribu
           if (decision.denied()) {
             return CompletableFuture.completedFuture(new CopyDenied(v, target, decision.reason()));
           }
-          // LXD cannot write into the storage's FUSE mount (403): the file goes to the container's /tmp, and the
-          // Instrument's own user moves it into its inbox (under a dot name first, so it appears whole).
-          String staged = "/tmp/sf-resource-" + v.name() + "-" + v.version();
+          // LXD cannot write into the storage's FUSE mount (403). The file goes to a root-owned staging directory
+          // of the image (/var/lib/sensorfleet, where the Instrument can plant no symbolic link for the push to
+          // follow); the Instrument's own user copies it into its inbox under a dot name and renames it, so it
+          // appears whole; root removes the staged copy.
+          String staged = STAGING + "/" + v.name() + "-" + v.sha256().substring(0, 16);
           String part = settings.inbox() + "/." + v.name() + "-" + v.version() + ".part";
-          return runtime.pushFile(container, staged, new ContainerFile(bytes, INSTRUMENT_UID, INSTRUMENT_UID, 0640))
+          return runtime.exec(container, ExecRequest.of("sh", "-c",
+                  "test ! -L \"$1\" && mkdir -p -m 0755 \"$1\" && test \"$(stat -c %u \"$1\")\" = 0", "sh",
+                  STAGING))
+              .thenCompose(prepared -> {
+                if (prepared.exitCode() != 0) {
+                  throw new IllegalStateException("cannot prepare " + STAGING + ": " + prepared.stderr());
+                }
+                return runtime.pushFile(container, staged,
+                    new ContainerFile(bytes, INSTRUMENT_UID, INSTRUMENT_UID, 0640));
+              })
               .thenCompose(pushed -> runtime.exec(container, ExecRequest.of("sh", "-c",
-                      "mkdir -p \"$1\" && mv -f \"$2\" \"$3\" && mv -f \"$3\" \"$4\"", "sh", settings.inbox(),
+                      "mkdir -p \"$1\" && cp \"$2\" \"$3\" && mv -f \"$3\" \"$4\"", "sh", settings.inbox(),
                       staged, part, location)
                   .asUser(INSTRUMENT_UID, INSTRUMENT_UID)))
-              .thenCompose(moved -> {
-                if (moved.exitCode() != 0) {
-                  throw new IllegalStateException("cannot move it into " + settings.inbox() + ": " + moved.stderr());
+              .thenCompose(copied -> runtime.exec(container, "rm", "-f", staged).thenApply(removed -> copied))
+              .thenCompose(copied -> {
+                if (copied.exitCode() != 0) {
+                  throw new IllegalStateException("cannot copy it into " + settings.inbox() + ": " + copied.stderr());
                 }
                 return runtime.pullFile(container, location);
               })
