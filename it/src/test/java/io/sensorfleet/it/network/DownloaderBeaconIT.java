@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The Downloader and the Beacon on real containers, with a real HTTP "vendor portal" (it/src/test/resources/portal/
+ * The Downloader and the Beacon on real containers, with a real HTTP "vendor portal" (scripts/portal/
  * Portal.java) in a network namespace on a test bridge. Only the Downloader and one bridged beacon (the positive
  * control) are on that bridge; the beacon that receives its binary has no network at all. The platform's
  * {@link ResourceDistributor} turns the beacon's {@code resources:} into Downloader jobs, copies each new version
@@ -90,7 +90,7 @@ class DownloaderBeaconIT {
     Files.writeString(portalDir.resolve("beacon.sh"), V1);
     Files.writeString(portalDir.resolve("rules.txt"), RULES);
     Path source = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize()
-        .resolve("it/src/test/resources/portal/Portal.java");
+        .resolve("scripts/portal/Portal.java");
     portal = new ProcessBuilder(NetTestKit.IP, "netns", "exec", portalNs,
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), source.toString(), portalDir.toString(),
         Integer.toString(PORT)).redirectErrorStream(true).start();

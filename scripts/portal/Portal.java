@@ -14,8 +14,8 @@ import java.util.HexFormat;
 import java.util.concurrent.Executors;
 
 /**
- * The ITs' vendor portal, run with the source launcher inside a test network namespace:
- * {@code java Portal.java DIR PORT}. {@code /files/NAME} serves DIR/NAME with an ETag (its SHA-256) and
+ * The vendor portal of DownloaderBeaconIT and the demo (scripts/demo-portal.sh), run with the source launcher
+ * inside a network namespace: {@code java Portal.java DIR PORT}. {@code /files/NAME} serves DIR/NAME with an ETag (its SHA-256) and
  * Last-Modified, answering 304 to a matching If-None-Match; {@code /big} streams 1 MiB without a length;
  * {@code /slow} sends a few bytes and then stalls. Every request is appended to DIR/requests.log as
  * "PATH STATUS if-none-match=... if-modified-since=...". Prints "listening" once it is.
