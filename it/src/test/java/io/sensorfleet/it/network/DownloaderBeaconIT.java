@@ -325,4 +325,13 @@ class DownloaderBeaconIT {
         + " reached"));
     assertFalse(control.detail().contains("blocked"), control.detail());
   }
+
+  @Test
+  @Order(8)
+  void no_instrument_can_be_installed_as_the_platform() {
+    String yaml = beaconManifest(InstrumentId.of("platform"), "{mode: none}", "lo", "");
+    var refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> install(yaml));
+    assertTrue(String.valueOf(refused.getMessage()).contains("'platform' is reserved")
+        || String.valueOf(refused.getCause()).contains("'platform' is reserved"), refused.toString());
+  }
 }

@@ -111,10 +111,21 @@ class BeaconTest {
     String before = Beacon.sha256(data.resolve("beacon/current"));
     Path inbox = Files.createDirectories(data.resolve("inbox"));
     byte[] v2 = V2.getBytes(StandardCharsets.UTF_8);
-    Files.write(inbox.resolve("beacon-bin-2"), v2);
-    link.send(new Frame.ResourceAvailable(Optional.empty(), "beacon-bin", "2", "0".repeat(64), v2.length,
-        inbox.resolve("beacon-bin-2").toString()));
-    healthWith(link, "beacon v1 attempt");
-    assertEquals(before, Beacon.sha256(data.resolve("beacon/current")));
+    Files.write(inbox.resolve("tampered"), "#!/bin/sh\necho evil\n".getBytes(StandardCharsets.UTF_8));
+    link.send(new Frame.ResourceAvailable(Optional.empty(), "beacon-bin", "2", Beacon.hex(v2), v2.length,
+        inbox.resolve("tampered").toString()));
+    // Then the genuine one: it replaces what ran before the tampered announcement, so that one changed nothing.
+    Files.write(inbox.resolve("genuine"), v2);
+    link.send(new Frame.ResourceAvailable(Optional.empty(), "beacon-bin", "2", Beacon.hex(v2), v2.length,
+        inbox.resolve("genuine").toString()));
+    Frame.Send applied;
+    while (true) {
+      if (link.next() instanceof FakePlatform.Link.Got(Frame.Send send)) {
+        applied = send;
+        break;
+      }
+    }
+    assertEquals(before, Json.read(applied.payload()).path("previous_sha256").asText());
+    assertTrue(Files.exists(inbox.resolve("tampered")), "the tampered file was left alone");
   }
 }
