@@ -60,6 +60,8 @@ public final class Downloader implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("downloader-timer").factory());
   private final AtomicReference<Fetcher.Retry> retry =
       new AtomicReference<>(new Fetcher.Retry(3, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+  /** After a fetch that failed (unreachable, server errors), the next one comes this soon if before the schedule. */
+  private final AtomicReference<Duration> failedRetry = new AtomicReference<>(Duration.ofMinutes(1));
   private final Fetcher.Sleeper sleeper;
   private final Map<String, Job> jobs = new HashMap<>();            // guarded by this
   private final Map<String, Thread> runners = new HashMap<>();      // guarded by this
@@ -106,7 +108,10 @@ public final class Downloader implements AutoCloseable {
     return client;
   }
 
-  /** Its own settings: {@code retries} (attempts in all), {@code backoff_ms}, {@code max_backoff_ms}. */
+  /**
+   * Its own settings: {@code retries} (attempts in all), {@code backoff_ms}, {@code max_backoff_ms},
+   * {@code failed_retry_ms} (how soon a failed fetch is tried again, if sooner than its schedule).
+   */
   private ConfigDecision configure(ConfigUpdate update) {
     JsonNode config = Json.read(update.config());
     int attempts = config.path("retries").asInt(3);
@@ -115,7 +120,12 @@ public final class Downloader implements AutoCloseable {
     if (attempts < 1 || attempts > 10 || first < 0 || max < first) {
       return ConfigDecision.reject("retries must be 1..10 and 0 <= backoff_ms <= max_backoff_ms");
     }
+    long failed = config.path("failed_retry_ms").asLong(60_000);
+    if (failed < 1000) {
+      return ConfigDecision.reject("failed_retry_ms must be at least 1000");
+    }
     retry.set(new Fetcher.Retry(attempts, Duration.ofMillis(first), Duration.ofMillis(max)));
+    failedRetry.set(Duration.ofMillis(failed));
     return ConfigDecision.accept();
   }
 
@@ -171,16 +181,17 @@ public final class Downloader implements AutoCloseable {
         synchronized (this) {
           job = jobs.getOrDefault(scheduled.name(), scheduled);
         }
-        fetchOnce(job);
-        Thread.sleep(job.every());
+        boolean failed = fetchOnce(job).equals("failed");
+        Duration next = failed && failedRetry.get().compareTo(job.every()) < 0 ? failedRetry.get() : job.every();
+        Thread.sleep(next);
       }
     } catch (InterruptedException e) {
       // the job was removed or changed
     }
   }
 
-  /** One fetch of {@code job} and its report to the platform. */
-  void fetchOnce(Job job) throws InterruptedException {
+  /** One fetch of {@code job} and its report to the platform; returns the outcome's name. */
+  String fetchOnce(Job job) throws InterruptedException {
     Optional<ContentStore.Known> known = store.known(job.name()).filter(k -> k.url().equals(job.url().toString()));
     var validators = known.map(k -> new Fetcher.Validators(Optional.ofNullable(k.etag()),
         Optional.ofNullable(k.lastModified()))).orElse(Fetcher.Validators.NONE);
@@ -220,6 +231,7 @@ public final class Downloader implements AutoCloseable {
     if (!client.send(PLATFORM, Json.write(report))) {
       LOG.log(Level.WARNING, () -> "not connected: the report on " + job.name() + " was not sent");
     }
+    return report.path("outcome").asText();
   }
 
   private Health health() {

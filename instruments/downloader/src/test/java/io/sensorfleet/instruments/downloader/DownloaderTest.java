@@ -114,4 +114,14 @@ class DownloaderTest {
     assertEquals(0, requests.get());
     assertTrue(link.nextWithin(Duration.ofMillis(300)).isEmpty(), "nothing was fetched or reported");
   }
+
+  @Test
+  void a_failed_fetch_is_tried_again_before_its_schedule() {
+    FakePlatform.Link link = started();
+    link.send(new Frame.Config("c1", 1, RawJson.of("{\"retries\":1,\"failed_retry_ms\":1000}")));
+    server.stop(0);  // nothing listens any more: every attempt fails
+    link.send(new Frame.Deliver(Downloader.PLATFORM, jobs(3600)));
+    assertEquals("failed", nextReport(link).path("outcome").asText());
+    assertEquals("failed", nextReport(link).path("outcome").asText(), "a second try within the hour");
+  }
 }
