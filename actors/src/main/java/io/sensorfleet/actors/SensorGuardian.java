@@ -9,6 +9,8 @@ import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
 import io.sensorfleet.actors.instrument.InstrumentSettings;
+import io.sensorfleet.actors.resource.ResourceDistributor;
+import io.sensorfleet.actors.resource.ResourceSettings;
 import io.sensorfleet.actors.user.UserDirectory;
 import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditLog;
@@ -160,6 +162,8 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, bus,
         getContext().getSystem().ignoreRef(), clock, capture)), "instruments");
     users = getContext().spawn(UserDirectory.create(auditLog, clock), "users");
+    getContext().spawn(ResourceDistributor.create(ResourceSettings.from(config), instruments, bus, runtime, auditLog),
+        "resources");
     getContext().getLog().info("sensor '{}' running", settings.name());
     return stash.unstashAll(running());
   }

@@ -14,6 +14,7 @@ import io.sensorfleet.core.permission.PermissionPolicy;
 import io.sensorfleet.core.protocol.Audience;
 import io.sensorfleet.core.protocol.ErrorCode;
 import io.sensorfleet.core.protocol.Frame;
+import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.protocol.Topic;
 import io.sensorfleet.events.UserEvent;
 import io.sensorfleet.events.UserEventLog;
@@ -70,6 +71,13 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
    * find each other through the receptionist, on this node and across a cluster.
    */
   public static final String USERS_TOPIC = "sf-users-events";
+  /**
+   * The platform's own address on the bus. A {@code send} to it goes to the {@link #SetPlatformInbox platform
+   * inbox} (the resource distributor) without a policy check: every Instrument may talk to the platform, which
+   * judges what it hears. Frames the platform sends an Instrument ({@link ToInstrument}) come {@code from} it. No
+   * Instrument can be installed under this id.
+   */
+  public static final InstrumentId PLATFORM = InstrumentId.of("platform");
 
   private static final int STASH = 10_000;
   private static final int MAX_DENIAL_KEYS = 10_000;
@@ -98,6 +106,18 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
     }
   }
 
+  /**
+   * From the platform (the resource distributor): hand {@code frame} to {@code to}'s connection. Replies whether
+   * {@code to} was attached (false: nothing was sent).
+   */
+  public record ToInstrument(InstrumentId to, Frame frame, ActorRef<Boolean> replyTo) implements Command {}
+
+  /** Where {@code send}s to {@link #PLATFORM} go from now on (one inbox; a later one replaces it). */
+  public record SetPlatformInbox(ActorRef<ToPlatform> inbox) implements Command {}
+
+  /** A direct message an Instrument sent to {@link #PLATFORM}, {@code from} stamped from its socket. */
+  public record ToPlatform(InstrumentId from, RawJson payload) {}
+
   /** From the {@link PolicyStore}: the policy now in force. */
   public record PolicyChanged(PermissionPolicy policy) implements Command {}
 
@@ -123,6 +143,7 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
   private final StashBuffer<Command> stash;
   private final ActorRef<AuditEntry> noReply;
   private PermissionPolicy policy = PermissionPolicy.empty();
+  private Optional<ActorRef<ToPlatform>> platformInbox = Optional.empty();
   private final Map<InstrumentId, ActorRef<InstrumentChannel.Command>> attached = new HashMap<>();
   private final Map<InstrumentId, Set<Topic>> subscriptions = new HashMap<>();
   private final Map<Topic, ActorRef<org.apache.pekko.actor.typed.pubsub.Topic.Command<InstrumentChannel.Command>>>
@@ -181,6 +202,8 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
         .onMessage(PolicyChanged.class, this::onPolicyChanged)
         .onMessage(Check.class, this::onCheck)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(ToInstrument.class, this::onToInstrument)
+        .onMessage(SetPlatformInbox.class, this::onSetPlatformInbox)
         .build();
   }
 
@@ -211,6 +234,10 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
   }
 
   private void onSend(InstrumentId from, Frame.Send send, ActorRef<InstrumentChannel.Command> channel) {
+    if (send.to().equals(PLATFORM)) {
+      toPlatform(from, send, channel);
+      return;
+    }
     Decision decision = policy.decideSend(from, send.to());
     if (decision.denied()) {
       deny(from, Action.SEND, send.to().value(), decision.reason(), send.id(), channel);
@@ -228,6 +255,35 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
     if (send.ack()) {
       send.id().ifPresent(id -> answer(channel, new Frame.Ack(id)));
     }
+  }
+
+  private void toPlatform(InstrumentId from, Frame.Send send, ActorRef<InstrumentChannel.Command> channel) {
+    if (platformInbox.isEmpty()) {
+      undeliverable++;
+      answer(channel, Frame.Error.of(ErrorCode.UNKNOWN_INSTRUMENT, "the platform takes no messages here",
+          send.id()));
+      return;
+    }
+    platformInbox.get().tell(new ToPlatform(from, send.payload()));
+    delivered++;
+    if (send.ack()) {
+      send.id().ifPresent(id -> answer(channel, new Frame.Ack(id)));
+    }
+  }
+
+  private Behavior<Command> onToInstrument(ToInstrument command) {
+    ActorRef<InstrumentChannel.Command> channel = attached.get(command.to());
+    if (channel != null) {
+      answer(channel, command.frame());
+      sendOutbox();
+    }
+    command.replyTo().tell(channel != null);
+    return this;
+  }
+
+  private Behavior<Command> onSetPlatformInbox(SetPlatformInbox command) {
+    platformInbox = Optional.of(command.inbox());
+    return this;
   }
 
   private void onPublish(InstrumentId from, Frame.Publish publish, ActorRef<InstrumentChannel.Command> channel) {

@@ -187,6 +187,10 @@ public final class InstrumentRegistry
     if (state.ids().contains(id) || queued) {
       return Effect().reply(install.replyTo(), StatusReply.error(id + " is already installed"));
     }
+    if (id.equals(io.sensorfleet.actors.bus.PermissionGate.PLATFORM)) {
+      return Effect().reply(install.replyTo(), StatusReply.error(
+          "'" + id + "' is reserved: it is the platform's own address on the bus"));
+    }
     if (installing.isPresent()) {
       pendingInstalls.add(install);
       return Effect().noReply();

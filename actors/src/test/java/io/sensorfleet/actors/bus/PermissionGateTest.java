@@ -240,4 +240,26 @@ class PermissionGateTest {
     gate.tell(new PermissionGate.GetStats(reply.getRef()));
     return reply.receiveMessage(WAIT);
   }
+
+  @Test
+  void a_send_to_the_platform_needs_no_grant_and_reaches_only_the_platform_inbox_stamped_with_the_sender() {
+    TestProbe<PermissionGate.ToPlatform> platform = kit.createTestProbe();
+    gate.tell(new PermissionGate.SetPlatformInbox(platform.getRef()));
+    from(HOSTILE, send("m", PermissionGate.PLATFORM));
+    assertEquals(new PermissionGate.ToPlatform(HOSTILE, RawJson.of("{\"n\":\"m\"}")), platform.receiveMessage(WAIT));
+    assertEquals(new Frame.Ack("m"), next(HOSTILE));
+    quietEverywhere();
+  }
+
+  @Test
+  void a_platform_frame_goes_to_the_attached_instrument_only_and_says_whether_it_was_attached() {
+    TestProbe<Boolean> reply = kit.createTestProbe();
+    var frame = new Frame.Deliver(PermissionGate.PLATFORM, RawJson.of("{\"type\":\"jobs\",\"jobs\":[]}"));
+    gate.tell(new PermissionGate.ToInstrument(PDNS, frame, reply.getRef()));
+    assertEquals(true, reply.receiveMessage(WAIT));
+    assertEquals(frame, next(PDNS));
+    gate.tell(new PermissionGate.ToInstrument(InstrumentId.of("absent"), frame, reply.getRef()));
+    assertEquals(false, reply.receiveMessage(WAIT));
+    quietEverywhere();
+  }
 }

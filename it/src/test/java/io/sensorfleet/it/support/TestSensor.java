@@ -15,6 +15,8 @@ import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
 import io.sensorfleet.actors.instrument.InstrumentSettings;
+import io.sensorfleet.actors.resource.ResourceDistributor;
+import io.sensorfleet.actors.resource.ResourceSettings;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.JournalSchema;
 import io.sensorfleet.core.InstrumentId;
@@ -53,7 +55,8 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> registry,
                          TestProbe<AuditLog.Command> audits, ActorRef<PermissionGate.Command> bus,
-                         ActorRef<PolicyStore.Command> policy, ActorRef<CaptureSupervisor.Command> capture)
+                         ActorRef<PolicyStore.Command> policy, ActorRef<CaptureSupervisor.Command> capture,
+                         ActorRef<ResourceDistributor.Command> resources)
     implements AutoCloseable {
 
   public static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -163,8 +166,10 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
         network, audit, Clock.systemUTC()), "capture");
     var deps = new Instrument.Deps(lxd, network, storage, InstrumentSettings.from(config),
         ChannelSettings.from(config), audit, bus, kit.system().ignoreRef(), Clock.systemUTC(), capture);
-    return new TestSensor(kit, kit.spawn(InstrumentRegistry.create(deps), "instruments"), audits, bus, policy,
-        capture);
+    var registry = kit.spawn(InstrumentRegistry.create(deps), "instruments");
+    var resources = kit.spawn(ResourceDistributor.create(ResourceSettings.from(config), registry, bus, lxd, audit),
+        "resources");
+    return new TestSensor(kit, registry, audits, bus, policy, capture, resources);
   }
 
   /** Asks the registry; the status, or the failure. */

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The demo's vendor portal and egress segment (./sensorfleet demo runs it; root). Idempotent.
+#
+#   demo-portal.sh up DATA JAVA     bridge br-egress (the Downloader's way out, as sensor.bridges declares it), a
+#                                   network namespace sf-portal on it at 10.254.0.100/24 serving DATA/portal/files/
+#                                   on port 8080 (scripts/portal/Portal.java), beacon.sh v1 there if missing; then,
+#                                   in the background while the sensor runs, gives the bridged demo Instruments
+#                                   their addresses (the segment has no DHCP): sf-downloader 10.254.0.2,
+#                                   sf-beacon-control 10.254.0.3
+#   demo-portal.sh down             stops the portal, deletes the namespace and the bridge
+#
+# Publish a new beacon on the portal:  sed -i 's/^VERSION=.*/VERSION=2/' DATA/portal/files/beacon.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IP=/usr/sbin/ip
+BRIDGE=br-egress
+NS=sf-portal
+PORTAL=10.254.0.100
+declare -A ADDRESSES=([sf-downloader]=10.254.0.2/24 [sf-beacon-control]=10.254.0.3/24)
+
+up() {
+  local data="$1" java="$2" sensor_pid="$3"
+  if ! $IP link show "$BRIDGE" >/dev/null 2>&1; then
+    $IP link add "$BRIDGE" type bridge
+  fi
+  $IP link set "$BRIDGE" up
+  if ! $IP netns list | grep -qw "$NS"; then
+    $IP netns add "$NS"
+    $IP -n "$NS" link set lo up
+    $IP link add sf-portal0 type veth peer name sf-portal1
+    $IP link set sf-portal1 netns "$NS"
+    $IP -n "$NS" link set sf-portal1 name eth0
+    $IP -n "$NS" addr add "$PORTAL/24" dev eth0
+    $IP -n "$NS" link set eth0 up
+    $IP link set sf-portal0 master "$BRIDGE"
+    $IP link set sf-portal0 up
+  fi
+  mkdir -p "$data/portal/files"
+  if [[ ! -f "$data/portal/files/beacon.sh" ]]; then
+    sed 's/^VERSION=1$/VERSION=1-portal/' \
+      "$ROOT/instruments/beacon/src/main/resources/io/sensorfleet/instruments/beacon/beacon.sh" \
+      > "$data/portal/files/beacon.sh"
+  fi
+  local pidfile="$data/portal/portal.pid"
+  if [[ ! -f "$pidfile" ]] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    nohup $IP netns exec "$NS" "$java" "$ROOT/scripts/portal/Portal.java" "$data/portal/files" 8080 \
+      >"$data/portal/portal.log" 2>&1 &
+    echo $! > "$pidfile"
+  fi
+  echo "demo: vendor portal on http://$PORTAL:8080/files/ (namespace $NS, bridge $BRIDGE), serving $data/portal/files"
+  # Addresses for the bridged demo Instruments, again after each of their restarts, while the sensor runs.
+  (
+    while kill -0 "$sensor_pid" 2>/dev/null; do
+      for c in "${!ADDRESSES[@]}"; do
+        if lxc info "$c" 2>/dev/null | grep -q '^Status: RUNNING' \
+           && ! lxc exec "$c" -- ip -4 addr show dev eth0 2>/dev/null | grep -q "${ADDRESSES[$c]%/*}"; then
+          lxc exec "$c" -- sh -c "ip addr add ${ADDRESSES[$c]} dev eth0 && ip link set eth0 up" >/dev/null 2>&1 || true
+        fi
+      done
+      sleep 3
+    done
+  ) >/dev/null 2>&1 &
+}
+
+down() {
+  local data="${1:-}"
+  if [[ -n "$data" && -f "$data/portal/portal.pid" ]]; then kill "$(cat "$data/portal/portal.pid")" 2>/dev/null || true; fi
+  $IP netns del "$NS" 2>/dev/null || true
+  $IP link del sf-portal0 2>/dev/null || true
+  $IP link del "$BRIDGE" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  up) shift; up "$@" ;;
+  down) shift; down "$@" ;;
+  *) echo "usage: $0 up DATA JAVA SENSOR_PID | down [DATA]" >&2; exit 2 ;;
+esac
