@@ -28,7 +28,8 @@ class NetworkSettingsTest {
   void reads_the_example_sensor_conf() {
     var sensorConf = ConfigFactory.parseFile(Path.of(System.getProperty("user.dir"), "../conf/sensor.conf").toFile());
     var settings = NetworkSettings.fromRootConfig(sensorConf.withFallback(ConfigFactory.load()).resolve());
-    assertEquals(new NetworkAllowlist(Set.of("br-honeynet"), Set.of("eth2"), Set.of("eth1")), settings.allowlist());
+    assertEquals(new NetworkAllowlist(Set.of("br-honeynet", "br-egress"), Set.of("eth2"), Set.of("eth1")),
+        settings.allowlist());
   }
 
   @Test
