@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,22 @@ class CaptureSupervisorTest {
     return t;
   }
 
+  /**
+   * The engine's session once the supervisor has taken it (a stats query answers): the fake hands the session out
+   * before the supervisor's own message about it arrives, and a branch attached before that is only acknowledged.
+   */
+  FakeSession started(ActorRef<CaptureSupervisor.Command> supervisor, FakeControl control) throws Exception {
+    FakeSession session = poll(control.sessions);
+    TestProbe<StatusReply<CaptureSupervisor.Stats>> stats = kit.createTestProbe();
+    stats.awaitAssert(() -> {
+      supervisor.tell(new CaptureSupervisor.GetStats(stats.ref()));
+      assertTrue(stats.receiveMessage().isSuccess());
+      return null;
+    });
+    session.requests.clear(); // the stats queries above
+    return session;
+  }
+
   @Test
   void refuses_a_branch_when_no_capture_interface_is_configured() {
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
@@ -147,7 +164,7 @@ class CaptureSupervisorTest {
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
     var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, new FakeNetwork(),
         kit.<AuditLog.Command>createTestProbe().ref(), Clock.systemUTC()));
-    poll(control.sessions);
+    started(supervisor, control);
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "bad", kit.<Long>createTestProbe().ref(), reply.ref()));
     assertEquals("invalid filter 'bad': syntax error", reply.receiveMessage().getError().getMessage());
   }
@@ -158,7 +175,7 @@ class CaptureSupervisorTest {
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
     var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, new FakeNetwork(),
         kit.<AuditLog.Command>createTestProbe().ref(), Clock.systemUTC()));
-    FakeSession first = poll(control.sessions);
+    FakeSession first = started(supervisor, control);
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "udp", kit.<Long>createTestProbe().ref(), reply.ref()));
     assertTrue(reply.receiveMessage().isSuccess());
     assertEquals(new ControlRequest.Attach("sfpa", "udp"), poll(first.requests));
@@ -178,7 +195,7 @@ class CaptureSupervisorTest {
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
     var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, network, audit.ref(),
         Clock.systemUTC()));
-    poll(control.sessions);
+    started(supervisor, control);
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "udp", blocked.ref(), reply.ref()));
     reply.receiveMessage();
     TestProbe<StatusReply<CaptureSupervisor.Stats>> stats = kit.createTestProbe();
@@ -221,7 +238,7 @@ class CaptureSupervisorTest {
     TestProbe<StatusReply<CaptureSupervisor.Stats>> stats = kit.createTestProbe();
     var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, network, audit.ref(),
         clock));
-    poll(control.sessions);
+    started(supervisor, control);
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "", kit.<Long>createTestProbe().ref(), reply.ref()));
     reply.receiveMessage();
