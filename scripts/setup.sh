@@ -26,7 +26,8 @@ EOF
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # libpcap0.8: the Capture Engine compiles pcap filters with Debian's libpcap through FFM (docs/capture.md).
-PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables libpcap0.8)
+# chromium: the web console's browser tests (it/browser, Playwright's playwright-core drives /usr/bin/chromium).
+PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables libpcap0.8 chromium)
 IMAGES=(base jvm)
 ALIAS_PREFIX=sensorfleet/
 # Rough durations for the progress lines, measured on a 2-core VM (docs/lxd-setup.md).
@@ -87,6 +88,7 @@ missing_packages() {
         # Network containment (docs/network.md); Debian's nftables.service is not enabled: it flushes the ruleset.
         [ -x /usr/sbin/nft ] || echo nftables
         ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8' || echo libpcap0.8
+        [ -x /usr/bin/chromium ] || echo chromium
     fi
 }
 

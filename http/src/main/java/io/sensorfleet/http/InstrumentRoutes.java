@@ -20,6 +20,13 @@ import io.sensorfleet.http.json.RetentionStatusView;
 import io.sensorfleet.http.json.RollbackRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -28,7 +35,7 @@ import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/v1/instruments}: list, install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
+ * {@code /api/v1/instruments}: list, the live list ({@code /api/v1/stream/instruments}, Server-Sent Events), install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
  * deletes its storage), start, stop, restart; health; configuration (get, put, versions, rollback). Reads need a
  * login; lifecycle needs an operator, configuration too. The Instrument actors audit every change with the
  * caller as principal; refusals by role are audited by {@link Access}. Retention is read here (period and last
@@ -38,12 +45,15 @@ public final class InstrumentRoutes {
 
   /** A lifecycle request may run this much longer than its ask before the server gives up on it. */
   private static final Duration REQUEST_MARGIN = Duration.ofSeconds(5);
+  /** How often the live stream reads the registry, by default. */
+  static final Duration LIVE_INTERVAL = Duration.ofSeconds(1);
 
   private final Fleet fleet;
   private final Access access;
   private final Bodies bodies;
   private final ObjectMapper mapper;
   private final Duration lifecycleTimeout;
+  private final Duration liveInterval;
   private final Endpoints endpoints = new Endpoints();
 
   /**
@@ -54,6 +64,13 @@ public final class InstrumentRoutes {
    * @param lifecycleTimeout how long install, start, stop and remove may take
    */
   public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout) {
+    this(fleet, access, bodies, mapper, lifecycleTimeout, LIVE_INTERVAL);
+  }
+
+  /** @param liveInterval how often {@code /api/v1/stream/instruments} reads the registry for changes */
+  public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout,
+      Duration liveInterval) {
+    this.liveInterval = liveInterval;
     this.fleet = fleet;
     this.access = access;
     this.bodies = bodies;
@@ -69,6 +86,9 @@ public final class InstrumentRoutes {
     return concat(
         endpoints.get("/api/v1/instruments", vars -> access.require(Area.READ, caller ->
             onSuccess(fleet.list(), all -> ok(all.stream().map(InstrumentView::of).toList())))),
+        // Not under /api/v1/instruments/: that path's next segment is an Instrument id ("stream" is a valid one).
+        endpoints.get("/api/v1/stream/instruments", vars -> access.require(Area.READ, caller ->
+            completeOK(live(), EventStreamMarshalling.toEventStream()))),
         endpoints.post("/api/v1/instruments", vars -> access.require(Area.LIFECYCLE, caller ->
             lifecycle(() -> bodies.text(text -> install(text, caller))))),
         endpoints.get("/api/v1/instruments/{id}", vars -> access.require(Area.READ, caller ->
@@ -104,6 +124,43 @@ public final class InstrumentRoutes {
               return onSuccess(fleet.rollbackConfig(id(vars), request.version(), caller.principal()),
                   v -> ok(ConfigVersionView.of(v, mapper)));
             }))));
+  }
+
+  /**
+   * Every Instrument as {@code GET /api/v1/instruments} lists them, as one Server-Sent Event ({@code event:
+   * instruments}) at once and again whenever any of them changes (state, health, last check, retention), read from
+   * the registry every {@code liveInterval}; a heartbeat comment every 15 s. A registry that does not answer in
+   * time skips a round (the next one catches up).
+   */
+  Source<ServerSentEvent, NotUsed> live() {
+    return Source.tick(Duration.ZERO, liveInterval, "tick")
+        .mapMaterializedValue(c -> NotUsed.getInstance())
+        .mapAsync(1, tick -> fleet.list()
+            .thenApply(all -> Optional.of(all.stream().map(InstrumentView::of).toList()))
+            .exceptionally(error -> Optional.empty()))
+        .filter(Optional::isPresent)
+        .map(Optional::get)
+        .via(changes())
+        .map(this::sse)
+        .keepAlive(BusRoutes.HEARTBEAT, ServerSentEvent::heartbeat);
+  }
+
+  /** Passes a value on only when it differs from the one before. */
+  static <T> Flow<T, T, NotUsed> changes() {
+    return Flow.<T>create().statefulMap(() -> Optional.<T>empty(),
+        (last, next) -> last.isPresent() && last.get().equals(next)
+            ? Pair.create(last, Optional.<T>empty()) : Pair.create(Optional.of(next), Optional.of(next)),
+        last -> Optional.empty())
+        .filter(Optional::isPresent)
+        .map(Optional::get);
+  }
+
+  private ServerSentEvent sse(List<InstrumentView> all) {
+    try {
+      return ServerSentEvent.create(mapper.writeValueAsString(all), "instruments");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private Route command(String name, BiFunction<InstrumentId, Caller, CompletionStage<Instrument.Status>> action) {

@@ -179,7 +179,8 @@ public final class Main {
           new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
               access, mapper),
           new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
-          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit));
+          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit),
+          new ConsoleRoutes());
     }
 
     /**

@@ -111,7 +111,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
         new AuthRoutes(access, sessions, new LoginThrottle(auth, clock), hasher, users, auth, audit, bodies, mapper,
             clock),
         new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
-        new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5)),
+        new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5),
+            Duration.ofMillis(50)),
         new AuditRoutes(f -> auditPages.apply(f), http, mapper, access),
         new NetworkRoutes(new io.sensorfleet.core.network.NetworkAllowlist(java.util.Set.of("br-lan"),
             java.util.Set.of("eth2"), java.util.Set.of("eth1")), () -> List.of(
@@ -120,7 +121,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
             fleet, access, mapper),
         new BusRoutes(bus, access, bodies, mapper, audit),
-        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit));
+        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit),
+        new ConsoleRoutes(ConsoleRoutesTest.ROOT, getClass().getClassLoader()));
   }
 
   @Override

@@ -8,11 +8,11 @@ import java.util.Locale;
 /**
  * One Instrument as Fleet Management lists it: {@code health} is starting, healthy, degraded, unhealthy, stopped
  * or failed; {@code lastCheck} the newest health result; {@code connected} whether its control channel completed
- * the handshake.
+ * the handshake; {@code restarts} how many times health checks have restarted it since its last good check.
  */
 public record InstrumentView(String id, String image, String network, String desired, String actual,
                              String health, HealthCheckView lastCheck, boolean connected, String detail,
-                             Instant since, RetentionView retention) {
+                             Instant since, RetentionView retention, int restarts) {
 
   /**
    * The last retention round: the cutoff, what the Instrument reported deleting (-1 when it did not report), and
@@ -38,7 +38,8 @@ public record InstrumentView(String id, String image, String network, String des
         s.detail(),
         s.since().orElse(null),
         s.retention().map(r -> new RetentionView(r.cutoff(), r.reportedDeletedFiles(), r.violations(), r.examples(),
-            r.checkedAt())).orElse(null));
+            r.checkedAt())).orElse(null),
+        s.health().restarts());
   }
 
   private static String network(NetworkMode mode) {
