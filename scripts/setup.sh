@@ -110,6 +110,18 @@ elif [ ${#missing[@]} -gt 0 ]; then
     [ ${#missing[@]} -eq 0 ] || die "apt-get did not install ${missing[*]}: install them by hand, then re-run"
 fi
 
+# node >= 20.19 with npm: Maven builds the web console (console/, Vite) and installs the browser tests' tooling
+# (it/browser) with them. Not installed here: Debian 12's nodejs (18) is too old for Vite.
+node_ok() {
+    command -v npm > /dev/null && node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+        process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2> /dev/null
+}
+if $check; then
+    if node_ok; then report ok "node $(node -v) and npm"; else report missing "node >= 20.19 with npm (the web console's build)"; fi
+elif ! node_ok; then
+    die "node >= 20.19 with npm builds the web console (console/): install it (nodejs.org or NodeSource; Debian 12's nodejs is too old), then re-run"
+fi
+
 if $check && ! { command -v lxd && command -v jq; } > /dev/null; then
     echo "setup: $problems problem(s); run scripts/setup.sh to fix them"
     exit 1

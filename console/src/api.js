@@ -90,6 +90,7 @@ export function stream(path, onEvent, onState = () => {}) {
       throw new Error('stream ended');
     } catch (e) {
       if (abort.signal.aborted) return;
+      console.warn(`${path}: ${e}; reconnecting`);
       onState('reconnecting');
       retry = setTimeout(connect, 2000);
     }

@@ -64,7 +64,8 @@ public final class Main {
       System.exit(1);
       return;
     }
-    System.out.println("sensorfleet: Fleet Management listening on " + sensor.url());
+    System.out.println("sensorfleet: Fleet Management listening on " + sensor.url()
+        + "  (open it in a browser for the web console)");
     sensor.generatedAdminPassword().ifPresent(password -> System.out.println(
         "sensorfleet: first start: created user 'admin' with password " + password
             + "  (shown only this once; log in with POST " + sensor.url() + "api/v1/login, change it with POST "

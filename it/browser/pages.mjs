@@ -1,0 +1,30 @@
+// The other pages, as an admin: the permission matrix with a `check` answer, the live events feed, and the
+// Capture page (counters, or "capture not running"); screenshots of each.
+import { run, login, env, base, screenshot, check } from './lib.mjs';
+
+await run('pages', async (context) => {
+  const intruder = env('SF_INTRUDER');
+  const target = env('SF_INSTRUMENT');
+  const page = await login(context);
+
+  await page.goto(`${base()}/#/permissions`);
+  await page.locator(`tr[data-subject="${intruder}"]`).waitFor();
+  await page.getByRole('combobox', { name: 'May' }).selectOption(intruder);
+  await page.getByRole('combobox', { name: 'do' }).selectOption('send');
+  await page.getByRole('textbox', { name: 'on' }).fill(target);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  const answer = page.getByTestId('check-answer');
+  await answer.waitFor();
+  check((await answer.innerText()).includes('denied'), `check answer: ${await answer.innerText()}`);
+  await screenshot(page, 'permissions');
+
+  await page.goto(`${base()}/#/events`);
+  await page.getByRole('heading', { name: 'Events' }).waitFor();
+  await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+  await screenshot(page, 'events');
+
+  await page.goto(`${base()}/#/capture`);
+  await page.getByRole('heading', { name: 'Capture' }).waitFor();
+  await page.locator('[data-testid="capture-off"], table').first().waitFor();
+  await screenshot(page, 'capture');
+});
