@@ -1,5 +1,5 @@
-// Issue 6: a hostile Instrument UI, opened by a logged-in admin through /instruments/{id}/ui/, runs a script that
-// tries to call /api/v1 with the admin's session. It must get no authenticated answer. Prints the page's own
+// Issue 6: a hostile Instrument UI, opened by a logged-in operator (with the UI grant) through /instruments/{id}/ui/, runs a script that
+// tries to call /api/v1 with the operator's session. It must get no authenticated answer. Prints the page's own
 // findings as "RESULT {json}" for ConsoleBrowserIT's assertions too.
 import { run, login, env, base, check } from './lib.mjs';
 
@@ -30,7 +30,7 @@ await run('hostile-ui', async (context) => {
     `stopNoCors: ${result.stopNoCors}`);
   check(String(result.cookie).startsWith('blocked'), `the script read cookies: ${result.cookie}`);
   check(result.origin === 'null', `the page runs in origin ${result.origin}, not an opaque one`);
-  // The admin's own session still works (and was not replaced by the UI's planted cookie).
+  // The operator's own session still works (and was not replaced by the UI's planted cookie).
   const session = await page.request.get(`${base()}/api/v1/session`);
-  check(session.status() === 200 && (await session.json()).username === env('SF_USER'), 'the admin lost the session');
+  check(session.status() === 200 && (await session.json()).username === env('SF_USER'), 'the operator lost the session');
 });

@@ -49,20 +49,20 @@ export function Overview() {
                 <tr key={i.id} data-instrument={i.id}>
                   <th scope="row"><a href={`#/instruments/${encodeURIComponent(i.id)}`}>{i.id}</a>
                     <div class="muted small">{i.image}</div></th>
-                  <td class="state"><Badge value={i.actual} />
+                  <td class="state" data-label="State"><Badge value={i.actual} />
                     {i.desired !== i.actual && <div class="muted small">wanted: {i.desired}</div>}</td>
-                  <td class="health"><Badge value={i.health} />
+                  <td class="health" data-label="Health"><Badge value={i.health} />
                     {i.detail && <div class="muted small detail">{i.detail}</div>}</td>
-                  <td>{i.lastCheck ? (
+                  <td data-label="Last check">{i.lastCheck ? (
                     <>
                       <span title={when(i.lastCheck.at)}>{ago(i.lastCheck.at)}</span>{' '}
                       <span class="muted small">{i.lastCheck.result}
                         {i.lastCheck.latencyMillis != null ? `, ${i.lastCheck.latencyMillis} ms` : ''}</span>
                     </>) : '—'}</td>
-                  <td>{i.restarts ?? 0}</td>
-                  <td>{i.network || '—'}</td>
-                  <td><span class="muted" title="storage use is not reported by the API yet">not reported</span></td>
-                  <td>{retentionText(i.retention)}</td>
+                  <td data-label="Restarts">{i.restarts ?? 0}</td>
+                  <td data-label="Network">{i.network || '—'}</td>
+                  <td data-label="Storage"><span class="muted" title="storage use is not reported by the API yet">not reported</span></td>
+                  <td data-label="Retention">{retentionText(i.retention)}</td>
                 </tr>
               ))}
             </tbody>
