@@ -1,4 +1,4 @@
-// The other pages, as an admin: the permission matrix with a `check` answer, the live events feed, and the
+// The other pages, as an admin: the permission matrix with a `check` answer, edited and saved, the live events feed, and the
 // Capture page (counters, or "capture not running"); screenshots of each.
 import { run, login, env, base, screenshot, check } from './lib.mjs';
 
@@ -17,6 +17,24 @@ await run('pages', async (context) => {
   await answer.waitFor();
   check((await answer.innerText()).includes('denied'), `check answer: ${await answer.innerText()}`);
   await screenshot(page, 'permissions');
+
+  // An admin edits the matrix: grant, save (live at once: the check says allowed), revoke, save again.
+  const ask = async (expected) => {
+    await page.getByRole('combobox', { name: 'do' }).selectOption('subscribe');
+    await page.getByRole('textbox', { name: 'on' }).fill('alerts.other');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await answer.locator(`.badge[data-state="${expected}"]`).waitFor();
+  };
+  await ask('denied');
+  await page.getByLabel(`${intruder} may subscribe: add topic`).fill('alerts.other');
+  await page.getByRole('button', { name: `Grant ${intruder} subscribe` }).click();
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByRole('button', { name: 'Save policy', disabled: true }).waitFor();
+  await ask('allowed');
+  await page.getByRole('button', { name: `Revoke ${intruder} subscribe alerts.other` }).click();
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByRole('button', { name: 'Save policy', disabled: true }).waitFor();
+  await ask('denied');
 
   await page.goto(`${base()}/#/events`);
   await page.getByRole('heading', { name: 'Events' }).waitFor();
