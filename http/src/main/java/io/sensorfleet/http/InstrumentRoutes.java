@@ -20,7 +20,9 @@ import io.sensorfleet.http.json.RetentionStatusView;
 import io.sensorfleet.http.json.RollbackRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
@@ -45,15 +47,15 @@ public final class InstrumentRoutes {
 
   /** A lifecycle request may run this much longer than its ask before the server gives up on it. */
   private static final Duration REQUEST_MARGIN = Duration.ofSeconds(5);
-  /** How often the live stream reads the registry, by default. */
-  static final Duration LIVE_INTERVAL = Duration.ofSeconds(1);
+  /** How often the live stream reads the whole list again, besides following changes. */
+  static final Duration LIVE_REFRESH = Duration.ofSeconds(5);
 
   private final Fleet fleet;
   private final Access access;
   private final Bodies bodies;
   private final ObjectMapper mapper;
   private final Duration lifecycleTimeout;
-  private final Duration liveInterval;
+  private final Duration liveRefresh;
   private final Endpoints endpoints = new Endpoints();
 
   /**
@@ -64,13 +66,13 @@ public final class InstrumentRoutes {
    * @param lifecycleTimeout how long install, start, stop and remove may take
    */
   public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout) {
-    this(fleet, access, bodies, mapper, lifecycleTimeout, LIVE_INTERVAL);
+    this(fleet, access, bodies, mapper, lifecycleTimeout, LIVE_REFRESH);
   }
 
-  /** @param liveInterval how often {@code /api/v1/stream/instruments} reads the registry for changes */
+  /** @param liveRefresh how often {@code /api/v1/stream/instruments} reads the whole list again */
   public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout,
-      Duration liveInterval) {
-    this.liveInterval = liveInterval;
+      Duration liveRefresh) {
+    this.liveRefresh = liveRefresh;
     this.fleet = fleet;
     this.access = access;
     this.bodies = bodies;
@@ -126,23 +128,54 @@ public final class InstrumentRoutes {
             }))));
   }
 
+  /** What the live list is built from: the whole list read from the registry, or one Instrument's new status. */
+  sealed interface Change {
+    record Snapshot(List<Instrument.Status> all) implements Change {}
+
+    record Update(Instrument.Status status) implements Change {}
+  }
+
   /**
    * Every Instrument as {@code GET /api/v1/instruments} lists them, as one Server-Sent Event ({@code event:
-   * instruments}) at once and again whenever any of them changes (state, health, last check, retention), read from
-   * the registry every {@code liveInterval}; a heartbeat comment every 15 s. A registry that does not answer in
-   * time skips a round (the next one catches up).
+   * instruments}) at once and again whenever any of them changes (state, health, last check, retention). Changes
+   * come from the registry's status Topic ({@link Fleet#live()}) as they happen; the whole list is read again every
+   * {@code liveRefresh}, which also heals a change that fell between the first read and the subscription. A
+   * registry that does not answer in time skips a read. A heartbeat comment every 15 s.
    */
   Source<ServerSentEvent, NotUsed> live() {
-    return Source.tick(Duration.ZERO, liveInterval, "tick")
+    Source<Change, NotUsed> rereads = Source.tick(liveRefresh, liveRefresh, "tick")
         .mapMaterializedValue(c -> NotUsed.getInstance())
-        .mapAsync(1, tick -> fleet.list()
-            .thenApply(all -> Optional.of(all.stream().map(InstrumentView::of).toList()))
-            .exceptionally(error -> Optional.empty()))
-        .filter(Optional::isPresent)
-        .map(Optional::get)
+        .mapAsync(1, tick -> snapshot())
+        .mapConcat(change -> change.map(List::of).orElse(List.of()));
+    Source<Change, NotUsed> updates = fleet.live().map(Change.Update::new);
+    return Source.completionStage(snapshot())
+        .mapConcat(change -> change.map(List::of).orElse(List.<Change>of()))
+        .concat(updates.merge(rereads))
+        .scan(Map.<String, InstrumentView>of(), InstrumentRoutes::apply)
+        .drop(1)
+        .map(byId -> List.copyOf(byId.values()))
         .via(changes())
         .map(this::sse)
         .keepAlive(BusRoutes.HEARTBEAT, ServerSentEvent::heartbeat);
+  }
+
+  private CompletionStage<Optional<Change>> snapshot() {
+    return fleet.list().<Optional<Change>>thenApply(all -> Optional.of(new Change.Snapshot(all)))
+        .exceptionally(error -> Optional.empty());
+  }
+
+  /** The Instruments by id (sorted), after a change. */
+  static Map<String, InstrumentView> apply(Map<String, InstrumentView> byId, Change change) {
+    var next = new TreeMap<String, InstrumentView>();
+    switch (change) {
+      case Change.Snapshot(List<Instrument.Status> all) -> all.forEach(s -> next.put(s.id().value(),
+          InstrumentView.of(s)));
+      case Change.Update(Instrument.Status status) -> {
+        next.putAll(byId);
+        next.put(status.id().value(), InstrumentView.of(status));
+      }
+    }
+    return java.util.Collections.unmodifiableMap(next);
   }
 
   /** Passes a value on only when it differs from the one before. */
