@@ -1,5 +1,5 @@
-// The other pages, as an admin: the permission matrix with a `check` answer, edited and saved, the live events feed, and the
-// Capture page (counters, or "capture not running"); screenshots of each.
+// The other pages, as an admin: the permission matrix with a `check` answer, edited and saved; the live events feed
+// with a topic filter; the Capture page (counters, or "capture not running"); screenshots of each.
 import { run, login, env, base, screenshot, check } from './lib.mjs';
 
 await run('pages', async (context) => {
@@ -36,9 +36,21 @@ await run('pages', async (context) => {
   await page.getByRole('button', { name: 'Save policy', disabled: true }).waitFor();
   await ask('denied');
 
+  // Events: the intruder's alerts (alerts.console, one a second) arrive live; a topic filter narrows the feed.
   await page.goto(`${base()}/#/events`);
   await page.getByRole('heading', { name: 'Events' }).waitFor();
   await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+  const alerts = page.locator('ol.feed li[data-topic="alerts.console"]');
+  await alerts.first().waitFor({ timeout: 30_000 });
+  await page.getByRole('textbox', { name: 'Topic' }).fill('alerts.nothing');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByText('No events on alerts.nothing yet.').waitFor();
+  await page.getByRole('textbox', { name: 'Topic' }).fill('alerts.console');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await alerts.first().waitFor();
+  const before = await alerts.count();
+  await page.waitForFunction((n) => document.querySelectorAll('ol.feed li').length > n, before, { timeout: 30_000 });
+  check(await page.locator('ol.feed li:not([data-topic="alerts.console"])').count() === 0, 'the filter let others in');
   await screenshot(page, 'events');
 
   await page.goto(`${base()}/#/capture`);

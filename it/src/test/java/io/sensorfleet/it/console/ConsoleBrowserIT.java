@@ -155,7 +155,7 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  void the_permission_matrix_answers_check_and_events_and_capture_pages_render() throws Exception {
+  void an_admin_edits_the_permission_matrix_follows_live_alerts_with_a_filter_and_sees_capture() throws Exception {
     browser("pages.mjs", "admin", ADMIN_PASSWORD, Map.of("SF_INSTRUMENT", sample, "SF_INTRUDER", intruder));
   }
 
