@@ -1,5 +1,5 @@
-// Edit an Instrument's configuration: a body that is not JSON is refused with its error shown in place; a valid
-// one becomes a new version the Instrument accepts; rolling back to version 1 makes another version with 1's
+// Edit an Instrument's configuration: a body that is not JSON is refused with its error shown in place; one the
+// Instrument refuses is shown rejected with its reason; a valid one becomes a new version the Instrument accepts; rolling back to version 1 makes another version with 1's
 // content; the diff shows what changed.
 import { run, login, env, base, screenshot, check } from './lib.mjs';
 
@@ -19,15 +19,22 @@ await run('config-rollback', async (context) => {
   check(await editor.getAttribute('aria-invalid') === 'true', 'the editor is not marked invalid');
   await screenshot(page, 'config-error');
 
+  // Valid JSON the Instrument itself refuses: a version, answered "rejected" with the Instrument's reason.
   const versions = await page.locator('table.versions tbody tr').count();
-  await editor.fill('{"heartbeat_seconds": 7}');
+  await editor.fill('{"heartbeat_seconds": 0}');
   await page.getByRole('button', { name: 'Save configuration' }).click();
-  const saved = page.locator(`tr[data-version="${versions + 1}"]`);
-  await saved.locator('.badge[data-state="accepted"]').waitFor({ timeout: 30_000 });
+  const refused = page.locator(`tr[data-version="${versions + 1}"]`);
+  await refused.locator('.badge[data-state="rejected"]').waitFor({ timeout: 30_000 });
+  check((await refused.innerText()).includes('heartbeat_seconds'), `no reason: ${await refused.innerText()}`);
   check(await errors.count() === 0, 'the old error is still shown');
 
+  await editor.fill('{"heartbeat_seconds": 7}');
+  await page.getByRole('button', { name: 'Save configuration' }).click();
+  const saved = page.locator(`tr[data-version="${versions + 2}"]`);
+  await saved.locator('.badge[data-state="accepted"]').waitFor({ timeout: 30_000 });
+
   await page.getByRole('button', { name: 'Roll back to 1' }).click();
-  const rolled = page.locator(`tr[data-version="${versions + 2}"]`);
+  const rolled = page.locator(`tr[data-version="${versions + 3}"]`);
   await rolled.locator('.badge[data-state="accepted"]').waitFor({ timeout: 30_000 });
   check(JSON.stringify(JSON.parse(await editor.inputValue())) === JSON.stringify(original),
     `the editor does not show version 1's content: ${await editor.inputValue()}`);
