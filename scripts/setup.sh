@@ -26,7 +26,8 @@ EOF
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # libpcap0.8: the Capture Engine compiles pcap filters with Debian's libpcap through FFM (docs/capture.md).
-PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables libpcap0.8)
+# chromium: the web console's browser tests (it/browser, Playwright's playwright-core drives /usr/bin/chromium).
+PACKAGES=(lxd busybox-static btrfs-progs gocryptfs jq nftables libpcap0.8 chromium)
 IMAGES=(base jvm)
 ALIAS_PREFIX=sensorfleet/
 # Rough durations for the progress lines, measured on a 2-core VM (docs/lxd-setup.md).
@@ -87,6 +88,7 @@ missing_packages() {
         # Network containment (docs/network.md); Debian's nftables.service is not enabled: it flushes the ruleset.
         [ -x /usr/sbin/nft ] || echo nftables
         ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8' || echo libpcap0.8
+        [ -x /usr/bin/chromium ] || echo chromium
     fi
 }
 
@@ -118,6 +120,18 @@ else
     say "creating the system user $CAPTURE_USER (the Capture Engine runs as it)…"
     useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
         "$CAPTURE_USER" || die "useradd $CAPTURE_USER failed"
+fi
+
+# node >= 20.19 with npm: Maven builds the web console (console/, Vite) and installs the browser tests' tooling
+# (it/browser) with them. Not installed here: Debian 12's nodejs (18) is too old for Vite.
+node_ok() {
+    command -v npm > /dev/null && node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+        process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2> /dev/null
+}
+if $check; then
+    if node_ok; then report ok "node $(node -v) and npm"; else report missing "node >= 20.19 with npm (the web console's build)"; fi
+elif ! node_ok; then
+    die "node >= 20.19 with npm builds the web console (console/): install it (nodejs.org or NodeSource; Debian 12's nodejs is too old), then re-run"
 fi
 
 if $check && ! { command -v lxd && command -v jq; } > /dev/null; then

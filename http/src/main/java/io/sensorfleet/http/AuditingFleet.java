@@ -39,6 +39,11 @@ public final class AuditingFleet implements Fleet {
   }
 
   @Override
+  public org.apache.pekko.stream.javadsl.Source<Instrument.Status, org.apache.pekko.NotUsed> live() {
+    return fleet.live();
+  }
+
+  @Override
   public CompletionStage<Instrument.Status> install(InstrumentManifest manifest, Principal by) {
     return audited("instrument install", AuditKind.LIFECYCLE, manifest.id(), by,
         () -> fleet.install(manifest, by));

@@ -7,6 +7,8 @@ import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * What the Instrument routes ask of the sensor. Failures are {@link ApiException}s (unknown Instrument or version
@@ -29,4 +31,10 @@ public interface Fleet {
   CompletionStage<ConfigVersion> rollbackConfig(InstrumentId id, long version, Principal by);
 
   CompletionStage<List<ConfigVersion>> configHistory(InstrumentId id);
+
+  /**
+   * Each Instrument's status as it changes, from now on (a slow reader loses the oldest, never blocks); a reader
+   * combines it with {@link #list()} for the whole picture.
+   */
+  Source<Instrument.Status, NotUsed> live();
 }

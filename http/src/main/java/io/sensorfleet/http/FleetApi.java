@@ -51,13 +51,15 @@ public final class FleetApi {
 
   public FleetApi(ObjectMapper mapper, ApiMetrics metrics, Access access, boolean metricsPublic, HealthRoutes health,
       OpenApiRoutes openApi, AuthRoutes auth, UserRoutes users, InstrumentRoutes instruments, AuditRoutes audit,
-      NetworkRoutes network, BusRoutes bus, UiProxyRoutes ui, CaptureRoutes capture) {
+      NetworkRoutes network, BusRoutes bus, UiProxyRoutes ui, CaptureRoutes capture,
+      ConsoleRoutes console) {
     this.mapper = mapper;
     this.metrics = metrics;
     this.routes = concat(
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
         health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
-        network.route(), bus.route(), ui.route(), capture.route());
+        network.route(), bus.route(), ui.route(), capture.route(),
+        console.route());
     for (Endpoints e : List.of(metrics.endpoints(), health.endpoints(), openApi.endpoints(), auth.endpoints(),
         users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints(), bus.endpoints(),
         capture.endpoints())) {

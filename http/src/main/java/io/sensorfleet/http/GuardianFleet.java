@@ -9,29 +9,59 @@ import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * The {@link Fleet} of a running sensor: asks the Instrument registry through the guardian. Queries are bounded by
+ * The {@link Fleet} of a running sensor: asks the Instrument registry through the guardian, and follows the
+ * registry's status Topic ({@link InstrumentRegistry#STATUS_TOPIC}) for {@link #live()}. Queries are bounded by
  * the ask timeout, lifecycle commands (containers, hello) by {@code sensor.http.lifecycle-timeout}.
  */
 public final class GuardianFleet implements Fleet {
 
+  /** Status changes a live reader may fall behind by before the oldest are dropped. */
+  static final int LIVE_BUFFER = 1_000;
+
   private final ActorSystem<SensorGuardian.Command> system;
   private final Duration askTimeout;
   private final Duration lifecycleTimeout;
+  private final ActorRef<Topic.Command<InstrumentRegistry.StatusPublished>> statusTopic;
 
   public GuardianFleet(ActorSystem<SensorGuardian.Command> system, Duration askTimeout, Duration lifecycleTimeout) {
     this.system = system;
     this.askTimeout = askTimeout;
     this.lifecycleTimeout = lifecycleTimeout;
+    // A Topic instance of our own with the registry's name: instances of one name find each other (receptionist).
+    this.statusTopic = system.systemActorOf(Topic.create(InstrumentRegistry.StatusPublished.class,
+        InstrumentRegistry.STATUS_TOPIC), "http-instrument-status", Props.empty());
+  }
+
+  @Override
+  public Source<Instrument.Status, NotUsed> live() {
+    return ActorSource.<InstrumentRegistry.StatusPublished>actorRef(m -> false, m -> Optional.empty(),
+            LIVE_BUFFER, OverflowStrategy.dropHead())
+        .mapMaterializedValue(ref -> {
+          statusTopic.tell(Topic.subscribe(ref));
+          return ref;
+        })
+        .watchTermination((ref, done) -> {
+          done.whenComplete((ok, failure) -> statusTopic.tell(Topic.unsubscribe(ref)));
+          return NotUsed.getInstance();
+        })
+        .map(InstrumentRegistry.StatusPublished::status);
   }
 
   @Override

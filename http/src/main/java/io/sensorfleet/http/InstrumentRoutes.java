@@ -20,6 +20,15 @@ import io.sensorfleet.http.json.RetentionStatusView;
 import io.sensorfleet.http.json.RollbackRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -28,7 +37,7 @@ import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/v1/instruments}: list, install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
+ * {@code /api/v1/instruments}: list, the live list ({@code /api/v1/stream/instruments}, Server-Sent Events), install (a manifest, YAML or JSON), get, remove ({@code ?purge=true} also
  * deletes its storage), start, stop, restart; health; configuration (get, put, versions, rollback). Reads need a
  * login; lifecycle needs an operator, configuration too. The Instrument actors audit every change with the
  * caller as principal; refusals by role are audited by {@link Access}. Retention is read here (period and last
@@ -38,12 +47,15 @@ public final class InstrumentRoutes {
 
   /** A lifecycle request may run this much longer than its ask before the server gives up on it. */
   private static final Duration REQUEST_MARGIN = Duration.ofSeconds(5);
+  /** How often the live stream reads the whole list again, besides following changes. */
+  static final Duration LIVE_REFRESH = Duration.ofSeconds(5);
 
   private final Fleet fleet;
   private final Access access;
   private final Bodies bodies;
   private final ObjectMapper mapper;
   private final Duration lifecycleTimeout;
+  private final Duration liveRefresh;
   private final Endpoints endpoints = new Endpoints();
 
   /**
@@ -54,6 +66,13 @@ public final class InstrumentRoutes {
    * @param lifecycleTimeout how long install, start, stop and remove may take
    */
   public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout) {
+    this(fleet, access, bodies, mapper, lifecycleTimeout, LIVE_REFRESH);
+  }
+
+  /** @param liveRefresh how often {@code /api/v1/stream/instruments} reads the whole list again */
+  public InstrumentRoutes(Fleet fleet, Access access, Bodies bodies, ObjectMapper mapper, Duration lifecycleTimeout,
+      Duration liveRefresh) {
+    this.liveRefresh = liveRefresh;
     this.fleet = fleet;
     this.access = access;
     this.bodies = bodies;
@@ -69,6 +88,9 @@ public final class InstrumentRoutes {
     return concat(
         endpoints.get("/api/v1/instruments", vars -> access.require(Area.READ, caller ->
             onSuccess(fleet.list(), all -> ok(all.stream().map(InstrumentView::of).toList())))),
+        // Not under /api/v1/instruments/: that path's next segment is an Instrument id ("stream" is a valid one).
+        endpoints.get("/api/v1/stream/instruments", vars -> access.require(Area.READ, caller ->
+            completeOK(live(), EventStreamMarshalling.toEventStream()))),
         endpoints.post("/api/v1/instruments", vars -> access.require(Area.LIFECYCLE, caller ->
             lifecycle(() -> bodies.text(text -> install(text, caller))))),
         endpoints.get("/api/v1/instruments/{id}", vars -> access.require(Area.READ, caller ->
@@ -104,6 +126,74 @@ public final class InstrumentRoutes {
               return onSuccess(fleet.rollbackConfig(id(vars), request.version(), caller.principal()),
                   v -> ok(ConfigVersionView.of(v, mapper)));
             }))));
+  }
+
+  /** What the live list is built from: the whole list read from the registry, or one Instrument's new status. */
+  sealed interface Change {
+    record Snapshot(List<Instrument.Status> all) implements Change {}
+
+    record Update(Instrument.Status status) implements Change {}
+  }
+
+  /**
+   * Every Instrument as {@code GET /api/v1/instruments} lists them, as one Server-Sent Event ({@code event:
+   * instruments}) at once and again whenever any of them changes (state, health, last check, retention). Changes
+   * come from the registry's status Topic ({@link Fleet#live()}) as they happen; the whole list is read again every
+   * {@code liveRefresh}, which also heals a change that fell between the first read and the subscription. A
+   * registry that does not answer in time skips a read. A heartbeat comment every 15 s.
+   */
+  Source<ServerSentEvent, NotUsed> live() {
+    Source<Change, NotUsed> rereads = Source.tick(liveRefresh, liveRefresh, "tick")
+        .mapMaterializedValue(c -> NotUsed.getInstance())
+        .mapAsync(1, tick -> snapshot())
+        .mapConcat(change -> change.map(List::of).orElse(List.of()));
+    Source<Change, NotUsed> updates = fleet.live().map(Change.Update::new);
+    return Source.completionStage(snapshot())
+        .mapConcat(change -> change.map(List::of).orElse(List.<Change>of()))
+        .concat(updates.merge(rereads))
+        .scan(Map.<String, InstrumentView>of(), InstrumentRoutes::apply)
+        .drop(1)
+        .map(byId -> List.copyOf(byId.values()))
+        .via(changes())
+        .map(this::sse)
+        .keepAlive(BusRoutes.HEARTBEAT, ServerSentEvent::heartbeat);
+  }
+
+  private CompletionStage<Optional<Change>> snapshot() {
+    return fleet.list().<Optional<Change>>thenApply(all -> Optional.of(new Change.Snapshot(all)))
+        .exceptionally(error -> Optional.empty());
+  }
+
+  /** The Instruments by id (sorted), after a change. */
+  static Map<String, InstrumentView> apply(Map<String, InstrumentView> byId, Change change) {
+    var next = new TreeMap<String, InstrumentView>();
+    switch (change) {
+      case Change.Snapshot(List<Instrument.Status> all) -> all.forEach(s -> next.put(s.id().value(),
+          InstrumentView.of(s)));
+      case Change.Update(Instrument.Status status) -> {
+        next.putAll(byId);
+        next.put(status.id().value(), InstrumentView.of(status));
+      }
+    }
+    return java.util.Collections.unmodifiableMap(next);
+  }
+
+  /** Passes a value on only when it differs from the one before. */
+  static <T> Flow<T, T, NotUsed> changes() {
+    return Flow.<T>create().statefulMap(() -> Optional.<T>empty(),
+        (last, next) -> last.isPresent() && last.get().equals(next)
+            ? Pair.create(last, Optional.<T>empty()) : Pair.create(Optional.of(next), Optional.of(next)),
+        last -> Optional.empty())
+        .filter(Optional::isPresent)
+        .map(Optional::get);
+  }
+
+  private ServerSentEvent sse(List<InstrumentView> all) {
+    try {
+      return ServerSentEvent.create(mapper.writeValueAsString(all), "instruments");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private Route command(String name, BiFunction<InstrumentId, Caller, CompletionStage<Instrument.Status>> action) {

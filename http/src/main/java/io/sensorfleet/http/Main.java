@@ -66,7 +66,8 @@ public final class Main {
       System.exit(1);
       return;
     }
-    System.out.println("sensorfleet: Fleet Management listening on " + sensor.url());
+    System.out.println("sensorfleet: Fleet Management listening on " + sensor.url()
+        + "  (open it in a browser for the web console)");
     sensor.generatedAdminPassword().ifPresent(password -> System.out.println(
         "sensorfleet: first start: created user 'admin' with password " + password
             + "  (shown only this once; log in with POST " + sensor.url() + "api/v1/login, change it with POST "
@@ -195,7 +196,7 @@ public final class Main {
               access, mapper),
           new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
           new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit),
-          new CaptureRoutes(captureStats, access, mapper));
+          new CaptureRoutes(captureStats, access, mapper), new ConsoleRoutes());
     }
 
     private static Throwable unwrapped(Throwable e) {

@@ -115,7 +115,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
         new AuthRoutes(access, sessions, new LoginThrottle(auth, clock), hasher, users, auth, audit, bodies, mapper,
             clock),
         new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
-        new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5)),
+        new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5),
+            Duration.ofMillis(50)),
         new AuditRoutes(f -> auditPages.apply(f), http, mapper, access),
         new NetworkRoutes(new io.sensorfleet.core.network.NetworkAllowlist(java.util.Set.of("br-lan"),
             java.util.Set.of("eth2"), java.util.Set.of("eth1")), () -> List.of(
@@ -125,7 +126,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             fleet, access, mapper),
         new BusRoutes(bus, access, bodies, mapper, audit),
         new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit),
-        new CaptureRoutes(() -> capture.get(), access, mapper));
+        new CaptureRoutes(() -> capture.get(), access, mapper),
+        new ConsoleRoutes(ConsoleRoutesTest.ROOT, getClass().getClassLoader()));
   }
 
   @Override

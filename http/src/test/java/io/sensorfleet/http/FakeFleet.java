@@ -18,6 +18,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * An in-memory {@link Fleet} with the registry's answers (unknown 404, already installed 409), recording who asked
@@ -32,6 +35,8 @@ final class FakeFleet implements Fleet {
   final List<Call> calls = new ArrayList<>();
   private final Map<InstrumentId, Instrument.Status> instruments = new TreeMap<>();
   private final Map<InstrumentId, List<ConfigVersion>> configs = new TreeMap<>();
+  /** Live readers: every change is offered to each. */
+  private final List<BoundedSourceQueue<Instrument.Status>> live = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   synchronized FakeFleet with(InstrumentManifest manifest, Actual actual) {
     HealthTracker health = HealthTracker.stopped(10).starting().record(new HealthTracker.Check(T0,
@@ -118,7 +123,16 @@ final class FakeFleet implements Fleet {
     var next = new Instrument.Status(id, s.manifest(), actual == Actual.RUNNING ? Desired.RUNNING : Desired.STOPPED,
         actual, "", s.since(), actual == Actual.RUNNING, s.health(), s.retention(), s.blockedFrames());
     instruments.put(id, next);
+    live.forEach(q -> q.offer(next));
     return CompletableFuture.completedFuture(next);
+  }
+
+  @Override
+  public Source<Instrument.Status, NotUsed> live() {
+    return Source.<Instrument.Status>queue(100).mapMaterializedValue(q -> {
+      live.add(q);
+      return NotUsed.getInstance();
+    });
   }
 
   private static <T> CompletionStage<T> unknown(InstrumentId id) {

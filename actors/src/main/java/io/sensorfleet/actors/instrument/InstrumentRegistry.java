@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -31,7 +32,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * The parent of every {@link Instrument}: remembers (event-sourced) which Instruments are installed, spawns one
  * {@code Instrument} per id (again after a sensor restart, which then reconciles its container), routes
- * operator commands to them, and keeps their latest {@link Instrument.Status} for listing.
+ * operator commands to them, and keeps their latest {@link Instrument.Status} for listing (each also published on
+ * {@link #STATUS_TOPIC} for live viewers).
  *
  * <p>Installs run one at a time: LXD 5.0.2 hands out overlapping uid ranges when isolated containers are created
  * concurrently (docs/lxd-setup.md), and each Instrument's isolation rests on its own range.
@@ -115,9 +117,20 @@ public final class InstrumentRegistry
 
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("instrument-registry");
 
+  /**
+   * The Topic name of Instrument status changes, for live viewers (the API's Instrument stream): spawn a
+   * {@code Topic.create(StatusPublished.class, STATUS_TOPIC)} of your own and subscribe to it; Topic instances of
+   * one name find each other through the receptionist. Every status an Instrument reports is published.
+   */
+  public static final String STATUS_TOPIC = "sf-instrument-status";
+
+  /** One Instrument's new status, on {@link #STATUS_TOPIC}. */
+  public record StatusPublished(Instrument.Status status) {}
+
   private final ActorContext<Command> ctx;
   private final Instrument.Deps template;
   private final Duration installTimeout;
+  private final ActorRef<Topic.Command<StatusPublished>> statusTopic;
   // Actor-local bookkeeping (not persisted): children, their latest status, the install queue.
   private final Map<InstrumentId, ActorRef<Instrument.Command>> children = new HashMap<>();
   private final Map<InstrumentId, Instrument.Status> statuses = new HashMap<>();
@@ -140,6 +153,7 @@ public final class InstrumentRegistry
     this.template = new Instrument.Deps(deps.runtime(), deps.network(), deps.storage(), deps.settings(),
         deps.channel(), deps.audit(), deps.bus(), statusAdapter, deps.clock(), deps.capture());
     this.installTimeout = deps.settings().helloTimeout().multipliedBy(4);
+    this.statusTopic = ctx.spawn(Topic.create(StatusPublished.class, STATUS_TOPIC), "status-topic");
   }
 
   @Override
@@ -175,6 +189,7 @@ public final class InstrumentRegistry
             .sorted(Comparator.comparing(Instrument.Status::id)).toList()))
         .onCommand(StatusChanged.class, (state, c) -> {
           statuses.put(c.status().id(), c.status());
+          statusTopic.tell(Topic.publish(new StatusPublished(c.status())));
           return Effect().noReply();
         })
         .onCommand(InstrumentGone.class, this::onInstrumentGone)

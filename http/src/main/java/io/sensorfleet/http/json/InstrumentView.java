@@ -9,11 +9,12 @@ import java.util.Locale;
  * One Instrument as Fleet Management lists it: {@code health} is starting, healthy, degraded, unhealthy, stopped
  * or failed; {@code lastCheck} the newest health result; {@code connected} whether its control channel completed
  * the handshake; {@code blockedFrames}, for a passive Instrument, the frames it tried to send that its receive-only
- * interface dropped (0 for a well-behaved one).
+ * interface dropped (0 for a well-behaved one); {@code restarts} how many times health checks have restarted it
+ * since its last good check.
  */
 public record InstrumentView(String id, String image, String network, String desired, String actual,
                              String health, HealthCheckView lastCheck, boolean connected, String detail,
-                             Instant since, RetentionView retention, long blockedFrames) {
+                             Instant since, RetentionView retention, long blockedFrames, int restarts) {
 
   /**
    * The last retention round: the cutoff, what the Instrument reported deleting (-1 when it did not report), and
@@ -40,7 +41,7 @@ public record InstrumentView(String id, String image, String network, String des
         s.since().orElse(null),
         s.retention().map(r -> new RetentionView(r.cutoff(), r.reportedDeletedFiles(), r.violations(), r.examples(),
             r.checkedAt())).orElse(null),
-        s.blockedFrames());
+        s.blockedFrames(), s.health().restarts());
   }
 
   private static String network(NetworkMode mode) {
