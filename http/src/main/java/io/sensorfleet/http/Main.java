@@ -179,7 +179,9 @@ public final class Main {
           new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
               access, mapper),
           new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
-          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit));
+          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit,
+              new io.sensorfleet.actors.instrument.UiKeys(
+                  io.sensorfleet.actors.instrument.InstrumentSettings.from(config).uiKeysDir()), clock));
     }
 
     /**

@@ -64,8 +64,20 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final MutableClock clock = new MutableClock(FakeFleet.T0);
   final FakeFleet fleet = new FakeFleet();
   final FakeBus bus = new FakeBus();
-  /** Where UI sockets would be: none exist, so a permitted UI request is answered 503. */
-  final java.nio.file.Path uiRoot = java.nio.file.Path.of("/nonexistent-sensorfleet-ui");
+  /** The runtime root where tests put UI sockets ({@code <root>/ui/<id>.sock}). */
+  final java.nio.file.Path uiRoot = temporaryDirectory("sf-ui");
+  final io.sensorfleet.actors.instrument.UiKeys uiKeys =
+      new io.sensorfleet.actors.instrument.UiKeys(temporaryDirectory("sf-ui-keys"));
+
+  private static java.nio.file.Path temporaryDirectory(String prefix) {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
   /** Entries written by the routes (Access, login) and by the user directory, in order. */
   final List<AuditRequest> audited = new CopyOnWriteArrayList<>();
   /** What the audit routes' queries answer. */
@@ -120,7 +132,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
             fleet, access, mapper),
         new BusRoutes(bus, access, bodies, mapper, audit),
-        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit));
+        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit, uiKeys, clock));
   }
 
   @Override

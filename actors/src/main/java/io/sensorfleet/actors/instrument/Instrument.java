@@ -457,6 +457,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         try {
           Files.createDirectories(socket.getParent(),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          // The key with which the proxy signs who is calling (UiSignature), for the UI to check.
+          int uid = (int) info.rootHostUid().orElseThrow() + INSTRUMENT_UID;
+          UiKeys.handOver(new UiKeys(deps.settings().uiKeysDir()).keyFor(id), busDir, uid, uid);
         } catch (IOException e) {
           return CompletableFuture.failedFuture(e);
         }
@@ -628,7 +631,16 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
             ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
         // Purge destroys the key and the volume; without purge they stay for a reinstall.
-        .thenCompose(v -> remove.purge() ? deps.storage().purge(id) : CompletableFuture.completedFuture(null));
+        .thenCompose(v -> remove.purge() ? deps.storage().purge(id) : CompletableFuture.completedFuture(null))
+        .thenRun(() -> {
+          if (remove.purge()) {
+            try {
+              new UiKeys(deps.settings().uiKeysDir()).delete(id);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
     pipe("remove", gone, v -> new StepDone("remove"));
     return busy()
         .onMessage(StepDone.class, done -> {

@@ -176,7 +176,34 @@ class FleetApiIT {
         Files.getPosixFilePermissions(socket)));
     assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
         Files.getPosixFilePermissions(socket.getParent())));
+
+    // The UI checks who is calling with the SDK's verifier: the proxy's signed identity passes...
+    var whoami = admin.getFull("instruments/" + ui + "/ui/api/whoami");
+    assertEquals(200, whoami.statusCode(), whoami.body());
+    assertTrue(whoami.body().contains("\"user\":\"admin\"") && whoami.body().contains("\"role\":\"admin\""),
+        whoami.body());
+    // ...a request that claims to be admin without the platform's signature does not, even on the UI's own socket.
+    String forged = rawRequest(socket, "GET /api/whoami HTTP/1.1\r\nHost: ui\r\nX-SensorFleet-User: admin\r\n"
+        + "X-SensorFleet-Role: admin\r\nX-SensorFleet-Instrument: " + ui + "\r\nX-SensorFleet-Timestamp: "
+        + java.time.Instant.now().getEpochSecond() + "\r\nX-SensorFleet-Signature: v1=AAAA\r\n"
+        + "Connection: close\r\n\r\n");
+    assertTrue(forged.startsWith("HTTP/1.1 401"), forged);
+    // The key reached the Instrument in its bus directory, readable by its user alone.
+    Path key = runtimeRoot.resolve(ui).resolve(io.sensorfleet.core.access.UiSignature.KEY_FILE);
+    assertEquals("r--------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(key, java.nio.file.LinkOption.NOFOLLOW_LINKS)));
+    assertTrue((int) Files.getAttribute(key, "unix:uid") > 0);
     assertEquals(200, admin.post("api/v1/instruments/" + ui + "/stop").status());
+  }
+
+  /** Sends {@code request} as it is to a unix socket (as root, as only the platform may) and reads the answer. */
+  private static String rawRequest(Path socket, String request) throws java.io.IOException {
+    try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+      channel.write(java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      var in = java.nio.channels.Channels.newInputStream(channel);
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** The Instrument's audit entries as "principal action outcome". */
