@@ -80,6 +80,8 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   }
   /** Entries written by the routes (Access, login) and by the user directory, in order. */
   final List<AuditRequest> audited = new CopyOnWriteArrayList<>();
+  /** While set, the routes' audit records fail as they do when the journal cannot be written. */
+  volatile boolean journalDown;
   /** What the audit routes' queries answer. */
   volatile Function<AuditFilter, CompletionStage<List<AuditEntry>>> auditPages =
       f -> CompletableFuture.completedFuture(List.of());
@@ -106,6 +108,10 @@ abstract class ApiRouteTest extends JupiterRouteTest {
         kit.system().scheduler());
     users.ensureAdmin(hasher.hash("admin-password-1").toCompletableFuture().join()).toCompletableFuture().join();
     audit = request -> {
+      if (journalDown) {
+        return CompletableFuture.failedFuture(new io.sensorfleet.actors.JournalUnavailable(
+            new java.io.IOException("No space left on device")));
+      }
       audited.add(request);
       return CompletableFuture.completedFuture(null);
     };

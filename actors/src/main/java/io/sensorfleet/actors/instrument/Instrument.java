@@ -93,6 +93,18 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
    * Moves the Instrument to another image: its container is recreated (storage, config and journal are kept) and
    * started again if it was running. Replies once done.
    */
+  /**
+   * Sets how long the Instrument keeps data (its manifest's retention), from the next retention round on; answers
+   * the new status once journaled (audited {@code retention set}). Refused when not installed.
+   */
+  public record SetRetention(Duration retention, Principal by, ActorRef<StatusReply<Status>> replyTo)
+      implements Command {}
+
+  private record RetentionJournaled(InstrumentJournal.State state, Duration from, SetRetention command)
+      implements Command {}
+
+  private record RetentionNotJournaled(SetRetention command, Throwable cause) implements Command {}
+
   public record ChangeImage(ImageAlias image, Principal by,
                             ActorRef<StatusReply<Status>> replyTo) implements Command {}
 
@@ -241,6 +253,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return newReceiveBuilder()
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SetConfig.class, c -> refuseConfig(c.replyTo()))
+        .onMessage(SetRetention.class, c -> refuse(c.replyTo(), "not installed"))
         .onMessage(RollbackConfig.class, c -> refuseConfig(c.replyTo()))
         .onMessage(GetConfigHistory.class, c -> {
           c.replyTo().tell(StatusReply.error(id + ": not installed"));
@@ -574,7 +587,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, deleted -> {
           closeChannel();
           return createContainer(manifest, () -> {
-            journal(new InstrumentJournal.ChangeManifest(manifest, actingFor));
+            journal(new InstrumentJournal.ChangeManifest(record.manifest().orElseThrow().withImage(change.image()),
+                actingFor));
             return awaitJournal(state -> {
               audit("instrument image changed", Outcome.OK, from + " -> " + manifest.image());
               if (wasRunning) {
@@ -693,10 +707,37 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       ReceiveBuilder<Command> builder) {
     return builder
         .onMessage(SetConfig.class, this::onSetConfig)
+        .onMessage(SetRetention.class, this::onSetRetention)
+        .onMessage(RetentionJournaled.class, this::onRetentionJournaled)
+        .onMessage(RetentionNotJournaled.class, failed -> {
+          failed.command().replyTo().tell(StatusReply.error(new io.sensorfleet.actors.JournalUnavailable(failed.cause())));
+          return Behaviors.same();
+        })
         .onMessage(RollbackConfig.class, this::onRollbackConfig)
         .onMessage(GetConfigHistory.class, this::onGetConfigHistory)
         .onMessage(ConfigJournaled.class, this::onConfigJournaled)
         .onMessage(JournalUpdated.class, this::onJournalUpdated);
+  }
+
+  private Behavior<Command> onSetRetention(SetRetention command) {
+    var current = record.manifest().orElseThrow();
+    var manifest = current.withRetention(command.retention());
+    getContext().ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
+        r -> new InstrumentJournal.Append(new InstrumentJournal.ChangeManifest(manifest, command.by()), r),
+        (state, error) -> state != null ? new RetentionJournaled(state, current.retention(), command)
+            : new RetentionNotJournaled(command, error));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRetentionJournaled(RetentionJournaled journaled) {
+    record = journaled.state();
+    deps.audit().tell(new AuditLog.Record(AuditRequest.of(journaled.command().by(), "retention set",
+        AuditKind.RETENTION, Outcome.OK, io.sensorfleet.core.manifest.Durations.format(journaled.from()) + " -> "
+            + io.sensorfleet.core.manifest.Durations.format(journaled.command().retention())).aboutInstrument(id),
+        getContext().getSystem().ignoreRef()));
+    journaled.command().replyTo().tell(StatusReply.success(status()));
+    publish();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSetConfig(SetConfig command) {

@@ -104,6 +104,10 @@ class FleetApiIT {
     assertEquals(403, viewer.put("api/v1/instruments/" + id + "/config", "{\"heartbeat_seconds\": 5}").status());
     var config = operator.put("api/v1/instruments/" + id + "/config", "{\"heartbeat_seconds\": 5}");
     assertEquals(200, config.status(), config.body());
+    assertEquals(403, viewer.put("api/v1/instruments/" + id + "/retention", "{\"retention\": \"7d\"}").status());
+    var retention = operator.put("api/v1/instruments/" + id + "/retention", "{\"retention\": \"7d\"}");
+    assertEquals(200, retention.status(), retention.body());
+    assertEquals("PT168H", viewer.get("api/v1/instruments/" + id + "/retention").json().get("retention").asText());
 
     var stopped = operator.post("api/v1/instruments/" + id + "/stop");
     assertEquals(200, stopped.status(), stopped.body());
@@ -114,8 +118,9 @@ class FleetApiIT {
         .until(() -> audit(viewer), lines -> lines.containsAll(List.of(
             "user:ola instrument install requested ok", "user:ola instrument installed ok",
             "user:ola instrument start requested ok", "user:ola instrument started ok", "user:ola config set ok",
+            "user:ola retention set requested ok", "user:ola retention set ok",
             "user:ola instrument stopped ok", "user:vic access denied denied")));
-    assertEquals(3, seen.stream().filter(l -> l.equals("user:vic access denied denied")).count(), seen.toString());
+    assertEquals(4, seen.stream().filter(l -> l.equals("user:vic access denied denied")).count(), seen.toString());
     // Removal is left to stop(): right after a stop, remove can still find the transient mount busy in the
     // container's namespace (StorageException.InUse, a 409 here), which is the storage module's to fix.
   }
