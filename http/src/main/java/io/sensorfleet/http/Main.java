@@ -176,8 +176,8 @@ public final class Main {
           new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
           new InstrumentRoutes(fleet, access, bodies, mapper, http.lifecycleTimeout()),
           new AuditRoutes(queries::findPage, http, mapper, access),
-          new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
-              access, mapper),
+          new NetworkRoutes(NetworkControl.of(system, settings.askTimeout()), NetworkRoutes::hostInterfaces, fleet,
+              access, bodies, mapper),
           new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
           new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit,
               new io.sensorfleet.actors.instrument.UiKeys(

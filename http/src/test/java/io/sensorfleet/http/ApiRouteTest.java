@@ -82,6 +82,9 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final List<AuditRequest> audited = new CopyOnWriteArrayList<>();
   /** While set, the routes' audit records fail as they do when the journal cannot be written. */
   volatile boolean journalDown;
+  /** The network allowlist in force, as the sensor's NetworkStore puts it there (br-lan, eth2, capture eth1). */
+  final FakeNetwork networkProvisioner = new FakeNetwork(new io.sensorfleet.core.network.NetworkAllowlist(
+      Set.of("br-lan"), Set.of("eth2"), Set.of("eth1")));
   /** What the audit routes' queries answer. */
   volatile Function<AuditFilter, CompletionStage<List<AuditEntry>>> auditPages =
       f -> CompletableFuture.completedFuture(List.of());
@@ -95,12 +98,13 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final UserStore users;
   final FleetApi api;
   private final Function<AuditRequest, CompletionStage<?>> audit;
+  private final org.apache.pekko.actor.typed.ActorRef<AuditLog.Command> auditLog;
   private final Sessions sessions;
   final Access access;
   private final Bodies bodies;
 
   ApiRouteTest() {
-    var auditLog = kit.spawn(Behaviors.<AuditLog.Command>receiveMessage(command -> {
+    auditLog = kit.spawn(Behaviors.<AuditLog.Command>receiveMessage(command -> {
       audited.add(((AuditLog.Record) command).request());
       return Behaviors.same();
     }));
@@ -131,12 +135,13 @@ abstract class ApiRouteTest extends JupiterRouteTest {
         new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
         new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5)),
         new AuditRoutes(f -> auditPages.apply(f), http, mapper, access),
-        new NetworkRoutes(new io.sensorfleet.core.network.NetworkAllowlist(java.util.Set.of("br-lan"),
-            java.util.Set.of("eth2"), java.util.Set.of("eth1")), () -> List.of(
+        new NetworkRoutes(NetworkControl.of(kit.spawn(io.sensorfleet.actors.network.NetworkStore.create(
+            networkProvisioner, auditLog, clock)), Duration.ofSeconds(5), kit.system().scheduler()),
+            () -> List.of(
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth0", true, false, List.of("192.0.2.5/24"), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth1", true, false, List.of(), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
-            fleet, access, mapper),
+            fleet, access, bodies, mapper),
         new BusRoutes(bus, access, bodies, mapper, audit),
         new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit, uiKeys, clock));
   }

@@ -126,6 +126,24 @@ class FleetApiIT {
   }
 
   @Test
+  void an_admin_changes_the_network_allowlist_a_viewer_cannot_and_the_audit_shows_it() {
+    var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
+    assertEquals(201, admin.post("api/v1/users",
+        "{\"username\":\"nell\",\"password\":\"nell-password-1\",\"role\":\"operator\"}").status());
+    var operator = ApiClient.login(sensor.url(), "nell", "nell-password-1");
+    String body = "{\"bridges\": [\"" + RUN + "br\"], \"dedicatedInterfaces\": []}";
+    assertEquals(403, operator.put("api/v1/network", body).status());
+    var set = admin.put("api/v1/network", body);
+    assertEquals(200, set.status(), set.body());
+    assertEquals(RUN + "br", operator.get("api/v1/network").json().get("bridges").get(0).get("name").asText());
+    var entries = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> admin.get("api/v1/audit?action=network%20allowlist%20changed").json().get("entries"),
+            e -> e.size() > 0);
+    assertEquals("user:admin", entries.get(0).get("principal").asText());
+    assertTrue(entries.get(0).get("detail").asText().contains("+" + RUN + "br"), entries.toString());
+  }
+
+  @Test
   void an_alert_published_by_an_instrument_reaches_the_event_stream_once_an_admin_grants_it() {
     var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
     var granted = admin.put("api/v1/permissions", "{\"grants\": [{\"subject\": \"" + alerter
