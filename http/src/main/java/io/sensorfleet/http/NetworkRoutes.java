@@ -37,6 +37,8 @@ public final class NetworkRoutes {
   private final Fleet fleet;
   private final Access access;
   private final Bodies bodies;
+  private final java.util.function.Function<io.sensorfleet.audit.AuditRequest,
+      java.util.concurrent.CompletionStage<?>> audit;
   private final ObjectMapper mapper;
   private final Endpoints endpoints = new Endpoints();
 
@@ -45,7 +47,9 @@ public final class NetworkRoutes {
    * @param host    the host's interfaces ({@link #hostInterfaces} in the sensor), without roles
    */
   public NetworkRoutes(NetworkControl network, Supplier<List<NetworkView.HostInterface>> host, Fleet fleet,
-      Access access, Bodies bodies, ObjectMapper mapper) {
+      Access access, Bodies bodies, ObjectMapper mapper,
+      java.util.function.Function<io.sensorfleet.audit.AuditRequest, java.util.concurrent.CompletionStage<?>> audit) {
+    this.audit = audit;
     this.network = network;
     this.bodies = bodies;
     this.host = host;
@@ -68,7 +72,12 @@ public final class NetworkRoutes {
               var change = network.current().thenCombine(fleet.list(), (state, all) -> {
                 check(bridges, dedicated, state.allowlist(), all);
                 return state;
-              }).thenCompose(state -> network.set(bridges, dedicated, caller.principal()));
+              }).thenCompose(state -> audit.apply(io.sensorfleet.audit.AuditRequest.of(caller.principal(),
+                  "network allowlist change requested", io.sensorfleet.audit.AuditKind.NETWORK,
+                  io.sensorfleet.audit.Outcome.OK, "bridges " + new java.util.TreeSet<>(bridges) + ", dedicated "
+                      + new java.util.TreeSet<>(dedicated))))
+                  // Recorded first: a journal that cannot take the record never reaches the store (fail closed).
+                  .thenCompose(recorded -> network.set(bridges, dedicated, caller.principal()));
               return onSuccess(change, state -> current());
             }))));
   }

@@ -108,9 +108,9 @@ abstract class ApiRouteTest extends JupiterRouteTest {
       audited.add(((AuditLog.Record) command).request());
       return Behaviors.same();
     }));
-    users = UserStore.of(kit.spawn(UserDirectory.create(auditLog, clock)), Duration.ofSeconds(5),
+    var directory = UserStore.of(kit.spawn(UserDirectory.create(auditLog, clock)), Duration.ofSeconds(5),
         kit.system().scheduler());
-    users.ensureAdmin(hasher.hash("admin-password-1").toCompletableFuture().join()).toCompletableFuture().join();
+    directory.ensureAdmin(hasher.hash("admin-password-1").toCompletableFuture().join()).toCompletableFuture().join();
     audit = request -> {
       if (journalDown) {
         return CompletableFuture.failedFuture(new io.sensorfleet.actors.JournalUnavailable(
@@ -119,6 +119,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
       audited.add(request);
       return CompletableFuture.completedFuture(null);
     };
+    users = directory.auditedFirst(audit);
     sessions = new Sessions(auth, clock);
     access = new Access(sessions, users, auth, audit, mapper);
     bodies = new Bodies(mapper, http.maxBodyBytes());
@@ -141,7 +142,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth0", true, false, List.of("192.0.2.5/24"), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth1", true, false, List.of(), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
-            fleet, access, bodies, mapper),
+            fleet, access, bodies, mapper, audit),
         new BusRoutes(bus, access, bodies, mapper, audit),
         new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit, uiKeys, clock));
   }

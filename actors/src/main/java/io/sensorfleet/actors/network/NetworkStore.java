@@ -77,7 +77,9 @@ public final class NetworkStore
 
   private NetworkStore(NetworkProvisioner network, ActorRef<AuditLog.Command> audit, Clock clock,
                        ActorRef<AuditEntry> noReply) {
-    super(PERSISTENCE_ID);
+    // As PolicyStore: a refused write restarts the store after a delay; the change was not made.
+    super(PERSISTENCE_ID, org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
+        java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(10), 0.2));
     this.network = network;
     this.configured = network.allowlist();
     this.audit = audit;
