@@ -37,16 +37,18 @@ class FleetApiIT {
   static String id;
   static String alerter;
   static String ui;
+  static String echo;
   static Path runtimeRoot;
   static Main.Sensor sensor;
 
   @BeforeAll
   static void start() throws Exception {
     // The sample Instrument's jar for "s" and "p", passive-dns's own for "passive-dns" (a real UI).
-    run = TestSensor.Run.create(RUN, List.of("s", "p", "passive-dns"));
+    run = TestSensor.Run.create(RUN, List.of("s", "p", "passive-dns", "ws"));
     id = run.instrument("s").value();
     alerter = run.instrument("p").value();
     ui = run.instrument("passive-dns").value();
+    echo = run.instrument("ws").value();
     runtimeRoot = run.runtimeRoot();
     Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
             "sensor.data-dir", run.data().resolve("journal").toString(),
@@ -217,6 +219,42 @@ class FleetApiIT {
         Files.getPosixFilePermissions(key, java.nio.file.LinkOption.NOFOLLOW_LINKS)));
     assertTrue((int) Files.getAttribute(key, "unix:uid") > 0);
     assertEquals(200, admin.post("api/v1/instruments/" + ui + "/stop").status());
+  }
+
+  @Test
+  void a_websocket_reaches_an_instruments_ui_through_the_proxy_with_the_signed_caller() throws Exception {
+    var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
+    var installed = admin.send("POST", "api/v1/instruments", """
+        id: %s
+        image: sensorfleet/jvm
+        command: [java, -XX:TieredStopAtLevel=1, -XX:+UseSerialGC, -cp, /opt/instrument/sample-instrument.jar,
+                  io.sensorfleet.instruments.sample.EchoUi, port=8080]
+        limits: {cpus: 1, memory: 192MiB, processes: 64}
+        ui: {port: 8080}
+        """.formatted(echo), "application/yaml");
+    assertEquals(201, installed.status(), installed.body());
+    var started = admin.post("api/v1/instruments/" + echo + "/start");
+    assertEquals(200, started.status(), started.body());
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> admin.getFull("instruments/" + echo + "/ui/"), r -> r.statusCode() == 200);
+
+    var received = new java.util.concurrent.CompletableFuture<String>();
+    String token = ApiClient.token(sensor.url(), "admin", ADMIN_PASSWORD);
+    var socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .buildAsync(java.net.URI.create(sensor.url().replaceFirst("^http", "ws") + "instruments/" + echo + "/ui/echo"),
+            new java.net.http.WebSocket.Listener() {
+              @Override
+              public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data,
+                  boolean last) {
+                received.complete(data.toString());
+                return null;
+              }
+            }).get(30, SECONDS);
+    socket.sendText("hello through the proxy", true).get(10, SECONDS);
+    assertEquals("admin: hello through the proxy", received.get(30, SECONDS));
+    socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, SECONDS);
+    assertEquals(200, admin.post("api/v1/instruments/" + echo + "/stop").status());
   }
 
   /** Sends {@code request} as it is to a unix socket (as root, as only the platform may) and reads the answer. */
