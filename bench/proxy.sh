@@ -44,6 +44,8 @@ start_nginx() {
   mkdir -p "$WORK/run/ui" "$WORK/nginx" && chmod 0700 "$WORK/run/ui"
   head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/nginx/body.html"
   cat > "$WORK/nginx/nginx.conf" <<CONF
+# Root, as the sensor: the UI socket directory is root-only (0700), as in the sensor.
+user root;
 worker_processes 1;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
@@ -53,7 +55,8 @@ http {
   # The upstream: an "Instrument UI" on the unix socket the sensor's proxy uses for Instrument "bench".
   server {
     listen unix:$WORK/run/ui/bench.sock;
-    location / { default_type text/html; alias $WORK/nginx/body.html; }
+    root $WORK/nginx;
+    location / { default_type text/html; try_files /body.html =404; }
   }
   # The comparison proxy.
   upstream ui { server unix:$WORK/run/ui/bench.sock; keepalive 32; }
