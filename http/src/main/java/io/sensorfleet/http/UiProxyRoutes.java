@@ -168,10 +168,11 @@ public final class UiProxyRoutes {
           ? audit.apply(AuditRequest.of(caller.principal(), "ui opened", AuditKind.ACCESS, Outcome.OK,
               request.method().value() + " " + path).aboutInstrument(id))
           : CompletableFuture.completedFuture(null);
+      // A failed audit fails the request (503, nothing forwarded); an unreachable UI is a 502.
       CompletionStage<Optional<HttpResponse>> answer = audited.thenCompose(v -> Http.get(system).singleRequest(
-              upstream, Http.get(system).defaultClientHttpsContext(), pool(socket), Adapter.toClassic(system).log()))
+              upstream, Http.get(system).defaultClientHttpsContext(), pool(socket), Adapter.toClassic(system).log())
           .thenApply(Optional::of)
-          .exceptionally(e -> unreachable(id, e));
+          .exceptionally(e -> unreachable(id, e)));
       return onSuccess(answer, response -> response.map(r -> complete(sandboxed(r))).orElseGet(() -> badGateway(id)));
     });
   }
@@ -204,9 +205,9 @@ public final class UiProxyRoutes {
           var ends = Source.<Message>asSubscriber().viaMat(client, Keep.both())
               .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both()).run(system);
           return ends.first().second().thenApply(answer -> Optional.of(
-              new Upstream(ends.first().first(), ends.second(), answer)));
-        })
-        .exceptionally(e -> unreachable(id, e));
+              new Upstream(ends.first().first(), ends.second(), answer)))
+              .exceptionally(e -> unreachable(id, e));
+        });
     return onSuccess(connected, up -> {
       if (up.isEmpty()) {
         return badGateway(id);

@@ -40,14 +40,24 @@ final class FakeInstrumentUi implements AutoCloseable {
 
   private final ServerBinding binding;
   private final ServerSocketChannel bridge;
+  private final java.util.concurrent.atomic.AtomicInteger requests;
 
-  private FakeInstrumentUi(ServerBinding binding, ServerSocketChannel bridge) {
+  private FakeInstrumentUi(ServerBinding binding, ServerSocketChannel bridge,
+      java.util.concurrent.atomic.AtomicInteger requests) {
     this.binding = binding;
     this.bridge = bridge;
+    this.requests = requests;
+  }
+
+  /** How many requests reached it. */
+  int requests() {
+    return requests.get();
   }
 
   static FakeInstrumentUi start(ActorSystem<?> system, Path socket, UiIdentityVerifier verifier) throws Exception {
+    var requests = new java.util.concurrent.atomic.AtomicInteger();
     Route route = extractRequest(request -> {
+      requests.incrementAndGet();
       var result = verifier.verify(request.method().value(), rawTarget(request),
           name -> request.getHeader(name).map(h -> h.value()));
       if (result instanceof UiIdentityVerifier.Refused(String reason)) {
@@ -80,7 +90,7 @@ final class FakeInstrumentUi implements AutoCloseable {
         }
       }
     });
-    return new FakeInstrumentUi(binding, server);
+    return new FakeInstrumentUi(binding, server, requests);
   }
 
   /** The request target as the UI received it on the wire. */
@@ -106,10 +116,6 @@ final class FakeInstrumentUi implements AutoCloseable {
         // Already closed.
       }
     }
-  }
-
-  Optional<Integer> port() {
-    return Optional.of(binding.localAddress().getPort());
   }
 
   @Override

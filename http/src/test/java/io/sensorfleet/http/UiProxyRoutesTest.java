@@ -122,6 +122,22 @@ class UiProxyRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_page_load_whose_audit_cannot_be_written_is_refused_with_503_and_not_forwarded() {
+    String admin = login("admin");
+    int before = fakeUi.requests();
+    journalDown = true;
+    try {
+      var refused = app().run(as(admin, HttpRequest.GET("/instruments/ui-fake/ui/whoami")
+          .addHeader(RawHeader.create("Accept", "text/html"))));
+      refused.assertStatusCode(503);
+      assertCode("journal-unavailable", refused.entityString());
+    } finally {
+      journalDown = false;
+    }
+    assertEquals(before, fakeUi.requests());
+  }
+
+  @Test
   void a_websocket_reaches_the_instruments_ui_and_echoes_both_ways() throws Exception {
     user("wanda", Role.VIEWER, UI);
     audited.clear();
