@@ -720,7 +720,11 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> onSetRetention(SetRetention command) {
-    var current = record.manifest().orElseThrow();
+    if (record.manifest().isEmpty()) {
+      // Still recovering or installing: nothing to change yet.
+      return refuse(command.replyTo(), "not installed");
+    }
+    var current = record.manifest().get();
     var manifest = current.withRetention(command.retention());
     getContext().ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
         r -> new InstrumentJournal.Append(new InstrumentJournal.ChangeManifest(manifest, command.by()), r),
