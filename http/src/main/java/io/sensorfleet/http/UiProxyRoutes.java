@@ -156,7 +156,7 @@ public final class UiProxyRoutes {
       List<HttpHeader> headers = forwardedHeaders(request.getHeaders(), identity, key);
       var upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
       if (upgrade.isPresent()) {
-        return websocket(upgrade.get(), caller, id, socket, path + query, headers);
+        return websocket(upgrade.get(), caller, id, socket, path, query, headers);
       }
       HttpRequest upstream = HttpRequest.create()
           .withMethod(request.method())
@@ -183,9 +183,9 @@ public final class UiProxyRoutes {
    * refusal (its status, sandboxed) if it does not upgrade. Frames pass through as they are, both ways; either side
    * closing closes the other. One subprotocol is passed on (the client's first).
    */
-  private Route websocket(WebSocketUpgrade upgrade, Caller caller, InstrumentId id, Path socket, String target,
-      List<HttpHeader> headers) {
-    WebSocketRequest request = WebSocketRequest.create(Uri.create("ws://instrument" + target));
+  private Route websocket(WebSocketUpgrade upgrade, Caller caller, InstrumentId id, Path socket, String path,
+      String query, List<HttpHeader> headers) {
+    WebSocketRequest request = WebSocketRequest.create(Uri.create("ws://instrument" + path + query));
     for (HttpHeader h : headers) {
       if (!h.lowercaseName().startsWith("sec-websocket-")) {
         request = request.addHeader(h);
@@ -200,7 +200,8 @@ public final class UiProxyRoutes {
         request, Http.get(system).defaultClientHttpsContext(), Optional.empty(), settings,
         Adapter.toClassic(system).log());
     CompletionStage<Optional<Upstream>> connected = audit.apply(AuditRequest.of(caller.principal(),
-            "ui websocket opened", AuditKind.ACCESS, Outcome.OK, "GET " + target).aboutInstrument(id))
+            // The path only: a query may carry a UI's own tokens, which have no place in the audit log.
+            "ui websocket opened", AuditKind.ACCESS, Outcome.OK, "GET " + path).aboutInstrument(id))
         .thenCompose(v -> {
           var ends = Source.<Message>asSubscriber().viaMat(client, Keep.both())
               .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both()).run(system);

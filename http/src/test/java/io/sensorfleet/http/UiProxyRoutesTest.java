@@ -142,7 +142,7 @@ class UiProxyRoutesTest extends ApiRouteTest {
     user("wanda", Role.VIEWER, UI);
     audited.clear();
     var received = new CompletableFuture<String>();
-    var socket = websocket(login("wanda"), "echo", new WebSocket.Listener() {
+    var socket = websocket(login("wanda"), "echo?token=ui-secret", new WebSocket.Listener() {
       @Override
       public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
         received.complete(data.toString());
@@ -154,6 +154,7 @@ class UiProxyRoutesTest extends ApiRouteTest {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
     assertTrue(audited.stream().anyMatch(a -> a.action().equals("ui websocket opened")
         && a.principal().equals(io.sensorfleet.audit.Principal.user("wanda"))), audited.toString());
+    assertFalse(audited.toString().contains("ui-secret"), audited.toString());
   }
 
   @Test
