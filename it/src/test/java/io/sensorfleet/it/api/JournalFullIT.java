@@ -56,6 +56,11 @@ class JournalFullIT {
       }
     } finally {
       run("umount", mount.toString());
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 
