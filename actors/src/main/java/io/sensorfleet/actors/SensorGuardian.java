@@ -60,6 +60,9 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   /** A command for the bus permission policy (get, replace, grant, revoke), passed through unchanged. */
   public record ToPolicy(PolicyStore.Command command) implements Command {}
 
+  /** A command for the network allowlist (get, set), passed through unchanged. */
+  public record ToNetwork(io.sensorfleet.actors.network.NetworkStore.Command command) implements Command {}
+
   /** A command for the permission gate (check, stats), passed through unchanged. */
   public record ToBus(PermissionGate.Command command) implements Command {}
 
@@ -95,6 +98,7 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
   private ActorRef<InstrumentRegistry.Command> instruments;
   private ActorRef<PermissionGate.Command> bus;
   private ActorRef<PolicyStore.Command> policy;
+  private ActorRef<io.sensorfleet.actors.network.NetworkStore.Command> networkStore;
   private ActorRef<UserDirectory.Command> users;
 
   /**
@@ -158,6 +162,8 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     policy = getContext().spawn(PolicyStore.create(bus, auditLog, clock), "permission-policy");
     capture = getContext().spawn(CaptureSupervisor.create(CaptureSupervisorSettings.from(config), captureControl,
         network, auditLog, clock), "capture");
+    networkStore = getContext().spawn(io.sensorfleet.actors.network.NetworkStore.create(network, auditLog, clock),
+        "network-allowlist");
     instruments = getContext().spawn(InstrumentRegistry.create(new Instrument.Deps(runtime, network, storage,
         InstrumentSettings.from(config), ChannelSettings.from(config), auditLog, bus,
         getContext().getSystem().ignoreRef(), clock, capture)), "instruments");
@@ -187,6 +193,10 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
         })
         .onMessage(ToPolicy.class, command -> {
           policy.tell(command.command());
+          return Behaviors.same();
+        })
+        .onMessage(ToNetwork.class, command -> {
+          networkStore.tell(command.command());
           return Behaviors.same();
         })
         .onMessage(ToBus.class, command -> {

@@ -66,6 +66,12 @@ public final class AuditingFleet implements Fleet {
   }
 
   @Override
+  public CompletionStage<Instrument.Status> setRetention(InstrumentId id, java.time.Duration retention,
+      Principal by) {
+    return audited("retention set", AuditKind.RETENTION, id, by, () -> fleet.setRetention(id, retention, by));
+  }
+
+  @Override
   public CompletionStage<ConfigVersion> setConfig(InstrumentId id, String json, Principal by) {
     return audited("config set", AuditKind.CONFIG, id, by, () -> fleet.setConfig(id, json, by));
   }

@@ -26,6 +26,9 @@ public interface Fleet {
 
   CompletionStage<Instrument.Status> remove(InstrumentId id, boolean purge, Principal by);
 
+  /** Sets how long the Instrument keeps data (its manifest's retention), from its next retention round on. */
+  CompletionStage<Instrument.Status> setRetention(InstrumentId id, java.time.Duration retention, Principal by);
+
   CompletionStage<ConfigVersion> setConfig(InstrumentId id, String json, Principal by);
 
   CompletionStage<ConfigVersion> rollbackConfig(InstrumentId id, long version, Principal by);

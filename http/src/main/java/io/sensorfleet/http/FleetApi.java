@@ -102,6 +102,8 @@ public final class FleetApi {
           "the body is larger than " + tooLarge.limit() + " bytes");
       case IllegalArgumentException invalid -> error(StatusCodes.BAD_REQUEST, "invalid-request", invalid.getMessage());
       case TimeoutException timeout -> unavailable();
+      case io.sensorfleet.actors.JournalUnavailable journal -> error(StatusCodes.SERVICE_UNAVAILABLE,
+          "journal-unavailable", "the journal cannot be written, so nothing was changed; retry later");
       default -> {
         if (e.getClass().getSimpleName().equals("AskTimeoutException")) {
           yield unavailable();

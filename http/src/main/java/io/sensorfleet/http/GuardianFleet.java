@@ -90,6 +90,11 @@ public final class GuardianFleet implements Fleet {
   }
 
   @Override
+  public CompletionStage<Instrument.Status> setRetention(InstrumentId id, Duration retention, Principal by) {
+    return ask(r -> new InstrumentRegistry.SetRetention(id, retention, by, r), askTimeout);
+  }
+
+  @Override
   public CompletionStage<ConfigVersion> setConfig(InstrumentId id, String json, Principal by) {
     return ask(r -> new InstrumentRegistry.SetConfig(id, json, by, r), askTimeout);
   }

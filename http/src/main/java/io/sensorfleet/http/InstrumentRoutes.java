@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.access.Operation.Area;
+import io.sensorfleet.core.manifest.Durations;
+import io.sensorfleet.core.manifest.InstrumentManifest;
 import io.sensorfleet.core.manifest.ManifestParseResult;
 import io.sensorfleet.core.manifest.ManifestParser;
 import io.sensorfleet.http.auth.Access;
@@ -16,6 +18,7 @@ import io.sensorfleet.http.json.ApiError;
 import io.sensorfleet.http.json.ConfigVersionView;
 import io.sensorfleet.http.json.InstrumentHealthView;
 import io.sensorfleet.http.json.InstrumentView;
+import io.sensorfleet.http.json.RetentionRequest;
 import io.sensorfleet.http.json.RetentionStatusView;
 import io.sensorfleet.http.json.RollbackRequest;
 import java.time.Duration;
@@ -107,6 +110,10 @@ public final class InstrumentRoutes {
             onSuccess(find(id(vars)), s -> ok(InstrumentHealthView.of(s))))),
         endpoints.get("/api/v1/instruments/{id}/retention", vars -> access.require(Area.READ, caller ->
             onSuccess(find(id(vars)), s -> ok(RetentionStatusView.of(s))))),
+        endpoints.put("/api/v1/instruments/{id}/retention", vars -> access.require(Area.RETENTION, caller ->
+            bodies.json(RetentionRequest.class, request -> onSuccess(
+                fleet.setRetention(id(vars), retention(request), caller.principal()),
+                s -> ok(RetentionStatusView.of(s)))))),
         endpoints.get("/api/v1/instruments/{id}/config", vars -> access.require(Area.READ, caller ->
             onSuccess(fleet.configHistory(id(vars)), versions -> ok(ConfigVersionView.of(versions.stream()
                 .reduce((a, b) -> b).orElseThrow(() -> new ApiException.NotFound(id(vars) + " has no configuration")),
@@ -224,6 +231,24 @@ public final class InstrumentRoutes {
     return onSuccess(fleet.install(manifest, caller.principal()),
         s -> respondWithHeader(Location.create("/api/v1/instruments/" + s.id().value()),
             () -> complete(StatusCodes.CREATED, InstrumentView.of(s), Jackson.marshaller(mapper))));
+  }
+
+  /** {@code {"retention": "30d"}} (or ISO-8601, {@code "PT720H"}), within the manifest's bounds, else 400. */
+  private static Duration retention(RetentionRequest request) {
+    String text = request.retention();
+    Duration retention;
+    try {
+      if (text == null || text.isBlank()) {
+        throw new IllegalArgumentException("required, such as \"30d\", \"12h\" or \"PT720H\"");
+      }
+      retention = Durations.parse(text);
+      InstrumentManifest.requireRetention(retention);
+    } catch (RuntimeException e) {
+      String reason = e.getMessage() == null ? "not a duration" : e.getMessage();
+      throw new ApiException.BadRequest("invalid-body", "retention: " + reason,
+          List.of(new ApiError.FieldError("retention", reason)));
+    }
+    return retention;
   }
 
   /** The configuration body: a JSON object, else 400 (the Instrument never sees it). */

@@ -164,12 +164,14 @@ public final class Main {
 
     /** Fleet Management's routes over the running actor system. */
     private static FleetApi api(ActorSystem<SensorGuardian.Command> system, Config config, Clock clock,
-        ObjectMapper mapper, UserStore users, PasswordHasher hasher) {
+        ObjectMapper mapper, UserStore directory, PasswordHasher hasher) {
       SensorSettings settings = SensorSettings.from(config);
       HttpSettings http = HttpSettings.from(config);
       AuthSettings auth = AuthSettings.from(config);
       Function<AuditRequest, CompletionStage<?>> audit = request -> AskPattern.<SensorGuardian.Command, AuditEntry>ask(
           system, r -> new SensorGuardian.RecordAudit(request, r), settings.askTimeout(), system.scheduler());
+      // User changes are recorded before the directory sees them (fail closed: UserStore.auditedFirst).
+      UserStore users = directory.auditedFirst(audit);
       var sessions = new Sessions(auth, clock);
       var access = new Access(sessions, users, auth, audit, mapper);
       var bodies = new Bodies(mapper, http.maxBodyBytes());
@@ -192,10 +194,12 @@ public final class Main {
           new UserRoutes(access, users, hasher, sessions, auth, bodies, mapper),
           new InstrumentRoutes(fleet, access, bodies, mapper, http.lifecycleTimeout()),
           new AuditRoutes(queries::findPage, http, mapper, access),
-          new NetworkRoutes(NetworkSettings.fromRootConfig(config).allowlist(), NetworkRoutes::hostInterfaces, fleet,
-              access, mapper),
+          new NetworkRoutes(NetworkControl.of(system, settings.askTimeout()), NetworkRoutes::hostInterfaces, fleet,
+              access, bodies, mapper, audit),
           new BusRoutes(new GuardianBus(system, settings.askTimeout()), access, bodies, mapper, audit),
-          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit),
+          new UiProxyRoutes(system, ChannelSettings.from(config).runtimeRoot(), access, mapper, audit,
+              new io.sensorfleet.actors.instrument.UiKeys(
+                  io.sensorfleet.actors.instrument.InstrumentSettings.from(config).uiKeysDir()), clock),
           new CaptureRoutes(captureStats, access, mapper), new ConsoleRoutes());
     }
 

@@ -64,10 +64,27 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final MutableClock clock = new MutableClock(FakeFleet.T0);
   final FakeFleet fleet = new FakeFleet();
   final FakeBus bus = new FakeBus();
-  /** Where UI sockets would be: none exist, so a permitted UI request is answered 503. */
-  final java.nio.file.Path uiRoot = java.nio.file.Path.of("/nonexistent-sensorfleet-ui");
+  /** The runtime root where tests put UI sockets ({@code <root>/ui/<id>.sock}). */
+  final java.nio.file.Path uiRoot = temporaryDirectory("sf-ui");
+  final io.sensorfleet.actors.instrument.UiKeys uiKeys =
+      new io.sensorfleet.actors.instrument.UiKeys(temporaryDirectory("sf-ui-keys"));
+
+  private static java.nio.file.Path temporaryDirectory(String prefix) {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
   /** Entries written by the routes (Access, login) and by the user directory, in order. */
   final List<AuditRequest> audited = new CopyOnWriteArrayList<>();
+  /** While set, the routes' audit records fail as they do when the journal cannot be written. */
+  volatile boolean journalDown;
+  /** The network allowlist in force, as the sensor's NetworkStore puts it there (br-lan, eth2, capture eth1). */
+  final FakeNetwork networkProvisioner = new FakeNetwork(new io.sensorfleet.core.network.NetworkAllowlist(
+      Set.of("br-lan"), Set.of("eth2"), Set.of("eth1")));
   /** What the audit routes' queries answer. */
   volatile Function<AuditFilter, CompletionStage<List<AuditEntry>>> auditPages =
       f -> CompletableFuture.completedFuture(List.of());
@@ -85,22 +102,28 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   final UserStore users;
   final FleetApi api;
   private final Function<AuditRequest, CompletionStage<?>> audit;
+  private final org.apache.pekko.actor.typed.ActorRef<AuditLog.Command> auditLog;
   private final Sessions sessions;
   final Access access;
   private final Bodies bodies;
 
   ApiRouteTest() {
-    var auditLog = kit.spawn(Behaviors.<AuditLog.Command>receiveMessage(command -> {
+    auditLog = kit.spawn(Behaviors.<AuditLog.Command>receiveMessage(command -> {
       audited.add(((AuditLog.Record) command).request());
       return Behaviors.same();
     }));
-    users = UserStore.of(kit.spawn(UserDirectory.create(auditLog, clock)), Duration.ofSeconds(5),
+    var directory = UserStore.of(kit.spawn(UserDirectory.create(auditLog, clock)), Duration.ofSeconds(5),
         kit.system().scheduler());
-    users.ensureAdmin(hasher.hash("admin-password-1").toCompletableFuture().join()).toCompletableFuture().join();
+    directory.ensureAdmin(hasher.hash("admin-password-1").toCompletableFuture().join()).toCompletableFuture().join();
     audit = request -> {
+      if (journalDown) {
+        return CompletableFuture.failedFuture(new io.sensorfleet.actors.JournalUnavailable(
+            new java.io.IOException("No space left on device")));
+      }
       audited.add(request);
       return CompletableFuture.completedFuture(null);
     };
+    users = directory.auditedFirst(audit);
     sessions = new Sessions(auth, clock);
     access = new Access(sessions, users, auth, audit, mapper);
     bodies = new Bodies(mapper, http.maxBodyBytes());
@@ -118,14 +141,15 @@ abstract class ApiRouteTest extends JupiterRouteTest {
         new InstrumentRoutes(new AuditingFleet(fleet, audit), access, bodies, mapper, Duration.ofSeconds(5),
             Duration.ofMillis(50)),
         new AuditRoutes(f -> auditPages.apply(f), http, mapper, access),
-        new NetworkRoutes(new io.sensorfleet.core.network.NetworkAllowlist(java.util.Set.of("br-lan"),
-            java.util.Set.of("eth2"), java.util.Set.of("eth1")), () -> List.of(
+        new NetworkRoutes(NetworkControl.of(kit.spawn(io.sensorfleet.actors.network.NetworkStore.create(
+            networkProvisioner, auditLog, clock)), Duration.ofSeconds(5), kit.system().scheduler()),
+            () -> List.of(
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth0", true, false, List.of("192.0.2.5/24"), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("eth1", true, false, List.of(), "host"),
             new io.sensorfleet.http.json.NetworkView.HostInterface("br-lan", true, false, List.of(), "host")),
-            fleet, access, mapper),
+            fleet, access, bodies, mapper, audit),
         new BusRoutes(bus, access, bodies, mapper, audit),
-        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit),
+        new UiProxyRoutes(kit.system(), uiRoot, access, mapper, audit, uiKeys, clock),
         new CaptureRoutes(() -> capture.get(), access, mapper),
         new ConsoleRoutes(ConsoleRoutesTest.ROOT, getClass().getClassLoader()));
   }

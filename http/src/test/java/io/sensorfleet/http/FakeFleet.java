@@ -86,6 +86,20 @@ final class FakeFleet implements Fleet {
   }
 
   @Override
+  public synchronized CompletionStage<Instrument.Status> setRetention(InstrumentId id, Duration retention,
+      Principal by) {
+    calls.add(new Call("retention", id, by));
+    Instrument.Status s = instruments.get(id);
+    if (s == null) {
+      return unknown(id);
+    }
+    var next = new Instrument.Status(id, s.manifest().map(m -> m.withRetention(retention)), s.desired(), s.actual(),
+        s.detail(), s.since(), s.connected(), s.health(), s.retention(), s.blockedFrames());
+    instruments.put(id, next);
+    return CompletableFuture.completedFuture(next);
+  }
+
+  @Override
   public synchronized CompletionStage<ConfigVersion> setConfig(InstrumentId id, String json, Principal by) {
     calls.add(new Call("config", id, by));
     List<ConfigVersion> versions = configs.get(id);

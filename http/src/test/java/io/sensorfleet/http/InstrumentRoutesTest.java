@@ -195,6 +195,53 @@ class InstrumentRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void an_operator_sets_the_retention_and_the_request_is_audited_first() {
+    audited.clear();
+    var set = json(app().run(as(operator, HttpRequest.PUT("/api/v1/instruments/dns-sensor/retention")
+        .withEntity(ContentTypes.APPLICATION_JSON, "{\"retention\": \"7d\"}"))).assertStatusCode(200).entityString());
+    assertEquals("PT168H", set.get("retention").asText());
+    assertEquals(7 * 86400, set.get("retentionSeconds").asLong());
+    assertEquals("PT168H", json(app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/dns-sensor/retention")))
+        .assertStatusCode(200).entityString()).get("retention").asText());
+    assertEquals("retention set requested", audited.get(0).action());
+    assertEquals(Principal.user("ola"), audited.get(0).principal());
+  }
+
+  @Test
+  void a_retention_out_of_bounds_or_unreadable_answers_400_naming_the_field() {
+    for (String body : new String[] {"{\"retention\": \"0s\"}", "{\"retention\": \"4000d\"}",
+        "{\"retention\": \"soon\"}", "{}"}) {
+      var answer = json(app().run(as(operator, HttpRequest.PUT("/api/v1/instruments/dns-sensor/retention")
+          .withEntity(ContentTypes.APPLICATION_JSON, body))).assertStatusCode(400).entityString());
+      assertEquals("retention", answer.get("errors").get(0).get("path").asText(), body);
+    }
+  }
+
+  @Test
+  void a_viewer_cannot_set_the_retention_and_an_unknown_instrument_is_404() {
+    app().run(as(viewer, HttpRequest.PUT("/api/v1/instruments/dns-sensor/retention")
+        .withEntity(ContentTypes.APPLICATION_JSON, "{\"retention\": \"7d\"}"))).assertStatusCode(403);
+    app().run(as(operator, HttpRequest.PUT("/api/v1/instruments/nobody/retention")
+        .withEntity(ContentTypes.APPLICATION_JSON, "{\"retention\": \"7d\"}"))).assertStatusCode(404);
+  }
+
+  @Test
+  void when_the_journal_cannot_be_written_a_change_answers_503_and_reaches_nothing() {
+    int before = fleet.calls().size();
+    journalDown = true;
+    try {
+      var answer = app().run(as(operator, HttpRequest.PUT("/api/v1/instruments/dns-sensor/retention")
+          .withEntity(ContentTypes.APPLICATION_JSON, "{\"retention\": \"1d\"}"))).assertStatusCode(503);
+      assertCode("journal-unavailable", answer.entityString());
+      app().run(as(operator, HttpRequest.POST("/api/v1/instruments/dns-sensor/stop"))).assertStatusCode(503);
+    } finally {
+      journalDown = false;
+    }
+    assertEquals(before, fleet.calls().size());
+    app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/dns-sensor"))).assertStatusCode(200);
+  }
+
+  @Test
   void rollback_to_an_unknown_version_answers_404_and_a_bad_one_400() {
     app().run(as(operator, HttpRequest.POST("/api/v1/instruments/dns-sensor/config/rollback")
         .withEntity(ContentTypes.APPLICATION_JSON, "{\"version\": 99}"))).assertStatusCode(404);

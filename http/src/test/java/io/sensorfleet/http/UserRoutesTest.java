@@ -2,6 +2,7 @@ package io.sensorfleet.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.sensorfleet.core.access.Role;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -112,5 +113,25 @@ class UserRoutesTest extends ApiRouteTest {
     String body = app().run(as(admin, HttpRequest.GET("/api/v1/users"))).assertStatusCode(200).entityString();
     assertTrue(body.contains("\"admin\""));
     assertTrue(!body.contains("argon2"), body);
+  }
+
+  @Test
+  void a_user_change_is_recorded_first_and_refused_whole_when_the_journal_cannot_be_written() {
+    String admin = login("admin");
+    audited.clear();
+    journalDown = true;
+    try {
+      var refused = app().run(as(admin, HttpRequest.POST("/api/v1/users").withEntity(ContentTypes.APPLICATION_JSON,
+          "{\"username\":\"jon\",\"password\":\"jon-password-1\",\"role\":\"viewer\"}")));
+      refused.assertStatusCode(503);
+    } finally {
+      journalDown = false;
+    }
+    app().run(as(admin, HttpRequest.GET("/api/v1/users/jon"))).assertStatusCode(404);
+    app().run(as(admin, HttpRequest.POST("/api/v1/users").withEntity(ContentTypes.APPLICATION_JSON,
+        "{\"username\":\"jon\",\"password\":\"jon-password-1\",\"role\":\"viewer\"}"))).assertStatusCode(201);
+    var first = audited.stream().filter(a -> a.action().startsWith("user create")).findFirst().orElseThrow();
+    assertEquals("user create requested", first.action());
+    assertFalse(audited.toString().contains("jon-password-1"), audited.toString());
   }
 }

@@ -54,9 +54,12 @@ public final class HostNetworkProvisioner implements NetworkProvisioner {
   private final HostCommands commands;
   /** Dedicated interface -> the Instrument planned to hold it, until released. */
   private final ConcurrentMap<String, InstrumentId> dedicated = new ConcurrentHashMap<>();
+  /** The sensor config's, until an operator sets another (actors.network.NetworkStore). */
+  private volatile NetworkAllowlist allowlist;
 
   private HostNetworkProvisioner(NetworkSettings settings, Executor executor, HostCommands commands) {
     this.settings = settings;
+    this.allowlist = settings.allowlist();
     this.executor = executor;
     this.commands = commands;
   }
@@ -73,7 +76,12 @@ public final class HostNetworkProvisioner implements NetworkProvisioner {
 
   @Override
   public NetworkAllowlist allowlist() {
-    return settings.allowlist();
+    return allowlist;
+  }
+
+  @Override
+  public void useAllowlist(NetworkAllowlist next) {
+    allowlist = java.util.Objects.requireNonNull(next, "allowlist");
   }
 
   @Override

@@ -21,7 +21,7 @@ class AuditSettingsTest {
   void builds_the_h2_url_from_the_data_dir() {
     var config = ConfigFactory.load(ConfigFactory.parseMap(Map.of("sensor.data-dir", "/var/lib/sensorfleet")));
 
-    assertEquals("jdbc:h2:file:/var/lib/sensorfleet/journal/sensorfleet;DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE",
+    assertEquals("jdbc:h2:file:/var/lib/sensorfleet/journal/sensorfleet;DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
         config.getString("pekko-persistence-jdbc.shared-databases.sensorfleet.db.url"));
   }
 }

@@ -80,7 +80,10 @@ public final class PolicyStore
 
   private PolicyStore(ActorRef<PermissionGate.Command> gate, ActorRef<AuditLog.Command> audit, Clock clock,
                       ActorRef<AuditEntry> noReply) {
-    super(PERSISTENCE_ID);
+    // A write the journal refuses (full disk, database down) restarts this store from the journal, after a delay:
+    // the change was not made, the caller's ask times out (503), and writes work again once the journal does.
+    super(PERSISTENCE_ID, org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
+        java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(10), 0.2));
     this.noReply = noReply;
     this.gate = gate;
     this.audit = audit;

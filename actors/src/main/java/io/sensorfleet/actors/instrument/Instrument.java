@@ -98,6 +98,18 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
    * Moves the Instrument to another image: its container is recreated (storage, config and journal are kept) and
    * started again if it was running. Replies once done.
    */
+  /**
+   * Sets how long the Instrument keeps data (its manifest's retention), from the next retention round on; answers
+   * the new status once journaled (audited {@code retention set}). Refused when not installed.
+   */
+  public record SetRetention(Duration retention, Principal by, ActorRef<StatusReply<Status>> replyTo)
+      implements Command {}
+
+  private record RetentionJournaled(InstrumentJournal.State state, Duration from, SetRetention command)
+      implements Command {}
+
+  private record RetentionNotJournaled(SetRetention command, Throwable cause) implements Command {}
+
   public record ChangeImage(ImageAlias image, Principal by,
                             ActorRef<StatusReply<Status>> replyTo) implements Command {}
 
@@ -260,6 +272,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return newReceiveBuilder()
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SetConfig.class, c -> refuseConfig(c.replyTo()))
+        .onMessage(SetRetention.class, c -> refuse(c.replyTo(), "not installed"))
         .onMessage(RollbackConfig.class, c -> refuseConfig(c.replyTo()))
         .onMessage(GetConfigHistory.class, c -> {
           c.replyTo().tell(StatusReply.error(id + ": not installed"));
@@ -482,6 +495,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         try {
           Files.createDirectories(socket.getParent(),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          // The key with which the proxy signs who is calling (UiSignature), for the UI to check.
+          int uid = (int) info.rootHostUid().orElseThrow() + INSTRUMENT_UID;
+          UiKeys.handOver(new UiKeys(deps.settings().uiKeysDir()).keyFor(id), busDir, uid, uid);
         } catch (IOException e) {
           return CompletableFuture.failedFuture(e);
         }
@@ -619,7 +635,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, deleted -> {
           closeChannel();
           return createContainer(manifest, () -> {
-            journal(new InstrumentJournal.ChangeManifest(manifest, actingFor));
+            journal(new InstrumentJournal.ChangeManifest(record.manifest().orElseThrow().withImage(change.image()),
+                actingFor));
             return awaitJournal(state -> {
               audit("instrument image changed", Outcome.OK, from + " -> " + manifest.image());
               if (wasRunning) {
@@ -676,7 +693,16 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
             ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
         // Purge destroys the key and the volume; without purge they stay for a reinstall.
-        .thenCompose(v -> remove.purge() ? deps.storage().purge(id) : CompletableFuture.completedFuture(null));
+        .thenCompose(v -> remove.purge() ? deps.storage().purge(id) : CompletableFuture.completedFuture(null))
+        .thenRun(() -> {
+          if (remove.purge()) {
+            try {
+              new UiKeys(deps.settings().uiKeysDir()).delete(id);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
     pipe("remove", gone, v -> new StepDone("remove"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -744,10 +770,41 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return builder
         .onMessage(CaptureBlocked.class, this::onCaptureBlocked)
         .onMessage(SetConfig.class, this::onSetConfig)
+        .onMessage(SetRetention.class, this::onSetRetention)
+        .onMessage(RetentionJournaled.class, this::onRetentionJournaled)
+        .onMessage(RetentionNotJournaled.class, failed -> {
+          failed.command().replyTo().tell(StatusReply.error(new io.sensorfleet.actors.JournalUnavailable(failed.cause())));
+          return Behaviors.same();
+        })
         .onMessage(RollbackConfig.class, this::onRollbackConfig)
         .onMessage(GetConfigHistory.class, this::onGetConfigHistory)
         .onMessage(ConfigJournaled.class, this::onConfigJournaled)
         .onMessage(JournalUpdated.class, this::onJournalUpdated);
+  }
+
+  private Behavior<Command> onSetRetention(SetRetention command) {
+    if (record.manifest().isEmpty()) {
+      // Still recovering or installing: nothing to change yet.
+      return refuse(command.replyTo(), "not installed");
+    }
+    var current = record.manifest().get();
+    var manifest = current.withRetention(command.retention());
+    getContext().ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
+        r -> new InstrumentJournal.Append(new InstrumentJournal.ChangeManifest(manifest, command.by()), r),
+        (state, error) -> state != null ? new RetentionJournaled(state, current.retention(), command)
+            : new RetentionNotJournaled(command, error));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRetentionJournaled(RetentionJournaled journaled) {
+    record = journaled.state();
+    deps.audit().tell(new AuditLog.Record(AuditRequest.of(journaled.command().by(), "retention set",
+        AuditKind.RETENTION, Outcome.OK, io.sensorfleet.core.manifest.Durations.format(journaled.from()) + " -> "
+            + io.sensorfleet.core.manifest.Durations.format(journaled.command().retention())).aboutInstrument(id),
+        getContext().getSystem().ignoreRef()));
+    journaled.command().replyTo().tell(StatusReply.success(status()));
+    publish();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSetConfig(SetConfig command) {

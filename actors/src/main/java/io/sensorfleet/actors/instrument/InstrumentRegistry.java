@@ -64,6 +64,10 @@ public final class InstrumentRegistry
   public record ChangeImage(InstrumentId id, io.sensorfleet.core.manifest.ImageAlias image, Principal by,
                             ActorRef<StatusReply<Instrument.Status>> replyTo) implements Command {}
 
+  /** Sets an Instrument's retention period ({@link Instrument.SetRetention}). */
+  public record SetRetention(InstrumentId id, java.time.Duration retention, Principal by,
+                             ActorRef<StatusReply<Instrument.Status>> replyTo) implements Command {}
+
   /** Sets a new configuration version of an Instrument. */
   public record SetConfig(InstrumentId id, String json, Principal by,
                           ActorRef<StatusReply<InstrumentJournal.ConfigVersion>> replyTo) implements Command {}
@@ -179,6 +183,8 @@ public final class InstrumentRegistry
             new Instrument.Remove(c.purge(), c.by(), c.replyTo())))
         .onCommand(ChangeImage.class, (state, c) -> forward(c.id(), c.replyTo(),
             new Instrument.ChangeImage(c.image(), c.by(), c.replyTo())))
+        .onCommand(SetRetention.class, (state, c) -> forward(c.id(), c.replyTo(),
+            new Instrument.SetRetention(c.retention(), c.by(), c.replyTo())))
         .onCommand(SetConfig.class, (state, c) -> forward(c.id(), c.replyTo(),
             new Instrument.SetConfig(c.json(), c.by(), c.replyTo())))
         .onCommand(RollbackConfig.class, (state, c) -> forward(c.id(), c.replyTo(),

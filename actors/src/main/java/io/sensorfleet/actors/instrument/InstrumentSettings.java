@@ -18,10 +18,11 @@ import java.time.Duration;
  * @param restartBackoffMax cap of that delay
  * @param healthHistory  how many recent health results each Instrument keeps
  * @param retentionInterval how often a running Instrument is told to enforce its retention, then checked
+ * @param uiKeysDir      where each UI Instrument's identity-signing key is kept ({@link UiKeys})
  */
 public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
                                  Duration restartBackoffMin, Duration restartBackoffMax,
-                                 int healthHistory, Duration retentionInterval) {
+                                 int healthHistory, Duration retentionInterval, Path uiKeysDir) {
 
   public static InstrumentSettings from(Config config) {
     Config c = config.getConfig("sensor.instruments");
@@ -33,6 +34,7 @@ public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, D
         c.getDuration("restart-backoff-min"),
         c.getDuration("restart-backoff-max"),
         c.getInt("health-history"),
-        c.getDuration("retention-interval"));
+        c.getDuration("retention-interval"),
+        Path.of(c.getString("ui-keys-dir")));
   }
 }

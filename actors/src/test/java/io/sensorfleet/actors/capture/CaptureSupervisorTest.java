@@ -86,6 +86,11 @@ class CaptureSupervisorTest {
     }
 
     @Override
+    public void useAllowlist(NetworkAllowlist allowlist) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public CompletionStage<NetworkPlan> plan(InstrumentId instrument, NetworkMode mode) {
       throw new UnsupportedOperationException();
     }

@@ -19,7 +19,7 @@ public final class AccessPolicy {
       case Operation.Area area -> switch (area) {
         case READ -> true;
         case LIFECYCLE, CONFIG, RETENTION -> role == Role.OPERATOR || role == Role.ADMIN;
-        case USERS, PERMISSIONS -> role == Role.ADMIN;
+        case USERS, PERMISSIONS, NETWORK -> role == Role.ADMIN;
       };
       case Operation.OpenUi ui -> role == Role.ADMIN || uiGrants.contains(ui.instrument());
     };

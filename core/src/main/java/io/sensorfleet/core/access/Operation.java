@@ -19,7 +19,9 @@ public sealed interface Operation {
     /** Creating users, changing their roles, grants and passwords. */
     USERS,
     /** Changing the bus permission policy (which Instrument may send, publish, subscribe). */
-    PERMISSIONS
+    PERMISSIONS,
+    /** Changing which bridges and dedicated interfaces Instruments may use. */
+    NETWORK
   }
 
   /** Reaching one Instrument's own UI through Fleet Management's proxy. */

@@ -90,6 +90,12 @@ public record InstrumentManifest(
         control, permissions, config);
   }
 
+  /** The same manifest with another retention period (set by an operator). */
+  public InstrumentManifest withRetention(Duration newRetention) {
+    return new InstrumentManifest(id, image, description, command, network, storage, newRetention, health, limits, ui,
+        control, permissions, config);
+  }
+
   public static InstrumentManifest withDefaults(InstrumentId id, ImageAlias image) {
     return new InstrumentManifest(id, image, Optional.empty(), List.of(), new NetworkMode.None(), Storage.DEFAULT,
         DEFAULT_RETENTION, Health.DEFAULT, Limits.DEFAULT, Optional.empty(), ControlChannel.SOCKET, List.of(),
@@ -130,7 +136,8 @@ public record InstrumentManifest(
     return argument;
   }
 
-  static Duration requireRetention(Duration retention) {
+  /** The retention period itself, if within bounds; else {@link IllegalArgumentException} saying which. */
+  public static Duration requireRetention(Duration retention) {
     Objects.requireNonNull(retention, "retention");
     if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
       throw new IllegalArgumentException("must be between 1m and 3650d, got " + Durations.format(retention));

@@ -29,6 +29,12 @@ public interface NetworkProvisioner {
   NetworkAllowlist allowlist();
 
   /**
+   * Puts {@code allowlist} in force from the next check on (an operator's change, persisted before it is applied);
+   * what Instruments already hold is not taken back.
+   */
+  void useAllowlist(NetworkAllowlist allowlist);
+
+  /**
    * Checks {@code mode} against the allowlist (with the claims of what this provisioner has planned and not yet
    * released, so a dedicated interface cannot be planned for two Instruments), checks that the host really has
    * what was declared, prepares the host (firewall rules) and returns the devices the container needs.

@@ -127,6 +127,7 @@ public final class Access {
         case RETENTION -> "change retention";
         case USERS -> "manage users";
         case PERMISSIONS -> "change bus permissions";
+        case NETWORK -> "change which networks Instruments may use";
       };
       case Operation.OpenUi ui -> "open the UI of " + ui.instrument();
     } + " (" + operationName(operation) + ")";

@@ -1,6 +1,10 @@
 package io.sensorfleet.http.auth;
 
 import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.audit.AuditKind;
+import io.sensorfleet.audit.AuditRequest;
+import io.sensorfleet.audit.Outcome;
+import java.util.concurrent.CompletableFuture;
 import io.sensorfleet.actors.user.UserDirectory;
 import io.sensorfleet.actors.user.UserDirectory.User;
 import io.sensorfleet.audit.Principal;
@@ -32,6 +36,12 @@ public final class UserStore {
   }
 
   private final Asker asker;
+  private final Function<AuditRequest, CompletionStage<?>> auditFirst;
+
+  private UserStore(Asker asker, Function<AuditRequest, CompletionStage<?>> auditFirst) {
+    this.asker = asker;
+    this.auditFirst = auditFirst;
+  }
 
   private <T> UserStore(RecipientRef<T> target, Function<UserDirectory.Command, T> wrap, Duration timeout,
       Scheduler scheduler) {
@@ -41,6 +51,16 @@ public final class UserStore {
         return AskPattern.<T, R>ask(target, replyTo -> wrap.apply(command.apply(replyTo)), timeout, scheduler);
       }
     };
+    this.auditFirst = request -> CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * This store, recording each change as {@code user create requested} (and so on) with {@code audit} before the
+   * directory sees it: when the journal cannot be written the change fails (503) without reaching the directory,
+   * which then keeps answering every request's user lookup from memory instead of restarting on a failed write.
+   */
+  public UserStore auditedFirst(Function<AuditRequest, CompletionStage<?>> audit) {
+    return new UserStore(asker, audit);
   }
 
   /** Through the sensor's guardian. */
@@ -63,25 +83,34 @@ public final class UserStore {
   }
 
   public CompletionStage<User> create(String name, String hash, Role role, Set<InstrumentId> grants, Principal by) {
-    return withStatus(r -> new UserDirectory.Create(name, hash, role, grants, by, r));
+    return requested(by, "user create", name)
+        .thenCompose(v -> withStatus(r -> new UserDirectory.Create(name, hash, role, grants, by, r)));
   }
 
   public CompletionStage<User> update(String name, Optional<Role> role, Optional<Set<InstrumentId>> grants,
       Principal by) {
-    return withStatus(r -> new UserDirectory.Update(name, role, grants, by, r));
+    return requested(by, "user update", name)
+        .thenCompose(v -> withStatus(r -> new UserDirectory.Update(name, role, grants, by, r)));
   }
 
   public CompletionStage<User> setPassword(String name, String hash, Principal by) {
-    return withStatus(r -> new UserDirectory.SetPassword(name, hash, by, r));
+    return requested(by, "password change", name)
+        .thenCompose(v -> withStatus(r -> new UserDirectory.SetPassword(name, hash, by, r)));
   }
 
   public CompletionStage<Done> delete(String name, Principal by) {
-    return withStatus(r -> new UserDirectory.Delete(name, by, r));
+    return requested(by, "user delete", name)
+        .thenCompose(v -> withStatus(r -> new UserDirectory.Delete(name, by, r)));
   }
 
   /** Creates {@code admin} on the first start; true when it did. */
   public CompletionStage<Boolean> ensureAdmin(String hash) {
     return raw(r -> new UserDirectory.EnsureAdmin(hash, r));
+  }
+
+  /** The record of a change asked for, never its password or hash: only who, what and whose. */
+  private CompletionStage<?> requested(Principal by, String action, String user) {
+    return auditFirst.apply(AuditRequest.of(by, action + " requested", AuditKind.ACCESS, Outcome.OK, "user " + user));
   }
 
   private <R> CompletionStage<R> raw(Function<ActorRef<R>, UserDirectory.Command> command) {

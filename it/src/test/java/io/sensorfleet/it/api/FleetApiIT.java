@@ -37,16 +37,18 @@ class FleetApiIT {
   static String id;
   static String alerter;
   static String ui;
+  static String echo;
   static Path runtimeRoot;
   static Main.Sensor sensor;
 
   @BeforeAll
   static void start() throws Exception {
     // The sample Instrument's jar for "s" and "p", passive-dns's own for "passive-dns" (a real UI).
-    run = TestSensor.Run.create(RUN, List.of("s", "p", "passive-dns"));
+    run = TestSensor.Run.create(RUN, List.of("s", "p", "passive-dns", "ws"));
     id = run.instrument("s").value();
     alerter = run.instrument("p").value();
     ui = run.instrument("passive-dns").value();
+    echo = run.instrument("ws").value();
     runtimeRoot = run.runtimeRoot();
     Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
             "sensor.data-dir", run.data().resolve("journal").toString(),
@@ -104,6 +106,10 @@ class FleetApiIT {
     assertEquals(403, viewer.put("api/v1/instruments/" + id + "/config", "{\"heartbeat_seconds\": 5}").status());
     var config = operator.put("api/v1/instruments/" + id + "/config", "{\"heartbeat_seconds\": 5}");
     assertEquals(200, config.status(), config.body());
+    assertEquals(403, viewer.put("api/v1/instruments/" + id + "/retention", "{\"retention\": \"7d\"}").status());
+    var retention = operator.put("api/v1/instruments/" + id + "/retention", "{\"retention\": \"7d\"}");
+    assertEquals(200, retention.status(), retention.body());
+    assertEquals("PT168H", viewer.get("api/v1/instruments/" + id + "/retention").json().get("retention").asText());
 
     var stopped = operator.post("api/v1/instruments/" + id + "/stop");
     assertEquals(200, stopped.status(), stopped.body());
@@ -114,10 +120,29 @@ class FleetApiIT {
         .until(() -> audit(viewer), lines -> lines.containsAll(List.of(
             "user:ola instrument install requested ok", "user:ola instrument installed ok",
             "user:ola instrument start requested ok", "user:ola instrument started ok", "user:ola config set ok",
+            "user:ola retention set requested ok", "user:ola retention set ok",
             "user:ola instrument stopped ok", "user:vic access denied denied")));
-    assertEquals(3, seen.stream().filter(l -> l.equals("user:vic access denied denied")).count(), seen.toString());
+    assertEquals(4, seen.stream().filter(l -> l.equals("user:vic access denied denied")).count(), seen.toString());
     // Removal is left to stop(): right after a stop, remove can still find the transient mount busy in the
     // container's namespace (StorageException.InUse, a 409 here), which is the storage module's to fix.
+  }
+
+  @Test
+  void an_admin_changes_the_network_allowlist_a_viewer_cannot_and_the_audit_shows_it() {
+    var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
+    assertEquals(201, admin.post("api/v1/users",
+        "{\"username\":\"nell\",\"password\":\"nell-password-1\",\"role\":\"operator\"}").status());
+    var operator = ApiClient.login(sensor.url(), "nell", "nell-password-1");
+    String body = "{\"bridges\": [\"" + RUN + "br\"], \"dedicatedInterfaces\": []}";
+    assertEquals(403, operator.put("api/v1/network", body).status());
+    var set = admin.put("api/v1/network", body);
+    assertEquals(200, set.status(), set.body());
+    assertEquals(RUN + "br", operator.get("api/v1/network").json().get("bridges").get(0).get("name").asText());
+    var entries = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> admin.get("api/v1/audit?action=network%20allowlist%20changed").json().get("entries"),
+            e -> e.size() > 0);
+    assertEquals("user:admin", entries.get(0).get("principal").asText());
+    assertTrue(entries.get(0).get("detail").asText().contains("+" + RUN + "br"), entries.toString());
   }
 
   @Test
@@ -176,7 +201,70 @@ class FleetApiIT {
         Files.getPosixFilePermissions(socket)));
     assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
         Files.getPosixFilePermissions(socket.getParent())));
+
+    // The UI checks who is calling with the SDK's verifier: the proxy's signed identity passes...
+    var whoami = admin.getFull("instruments/" + ui + "/ui/api/whoami");
+    assertEquals(200, whoami.statusCode(), whoami.body());
+    assertTrue(whoami.body().contains("\"user\":\"admin\"") && whoami.body().contains("\"role\":\"admin\""),
+        whoami.body());
+    // ...a request that claims to be admin without the platform's signature does not, even on the UI's own socket.
+    String forged = rawRequest(socket, "GET /api/whoami HTTP/1.1\r\nHost: ui\r\nX-SensorFleet-User: admin\r\n"
+        + "X-SensorFleet-Role: admin\r\nX-SensorFleet-Instrument: " + ui + "\r\nX-SensorFleet-Timestamp: "
+        + java.time.Instant.now().getEpochSecond() + "\r\nX-SensorFleet-Signature: v1=AAAA\r\n"
+        + "Connection: close\r\n\r\n");
+    assertTrue(forged.startsWith("HTTP/1.1 401"), forged);
+    // The key reached the Instrument in its bus directory, readable by its user alone.
+    Path key = runtimeRoot.resolve(ui).resolve(io.sensorfleet.core.access.UiSignature.KEY_FILE);
+    assertEquals("r--------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(key, java.nio.file.LinkOption.NOFOLLOW_LINKS)));
+    assertTrue((int) Files.getAttribute(key, "unix:uid") > 0);
     assertEquals(200, admin.post("api/v1/instruments/" + ui + "/stop").status());
+  }
+
+  @Test
+  void a_websocket_reaches_an_instruments_ui_through_the_proxy_with_the_signed_caller() throws Exception {
+    var admin = ApiClient.login(sensor.url(), "admin", ADMIN_PASSWORD);
+    var installed = admin.send("POST", "api/v1/instruments", """
+        id: %s
+        image: sensorfleet/jvm
+        command: [java, -XX:TieredStopAtLevel=1, -XX:+UseSerialGC, -cp, /opt/instrument/sample-instrument.jar,
+                  io.sensorfleet.instruments.sample.EchoUi, port=8080]
+        limits: {cpus: 1, memory: 192MiB, processes: 64}
+        ui: {port: 8080}
+        """.formatted(echo), "application/yaml");
+    assertEquals(201, installed.status(), installed.body());
+    var started = admin.post("api/v1/instruments/" + echo + "/start");
+    assertEquals(200, started.status(), started.body());
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> admin.getFull("instruments/" + echo + "/ui/"), r -> r.statusCode() == 200);
+
+    var received = new java.util.concurrent.CompletableFuture<String>();
+    String token = ApiClient.token(sensor.url(), "admin", ADMIN_PASSWORD);
+    var socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .buildAsync(java.net.URI.create(sensor.url().replaceFirst("^http", "ws") + "instruments/" + echo + "/ui/echo"),
+            new java.net.http.WebSocket.Listener() {
+              @Override
+              public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data,
+                  boolean last) {
+                received.complete(data.toString());
+                return null;
+              }
+            }).get(30, SECONDS);
+    socket.sendText("hello through the proxy", true).get(10, SECONDS);
+    assertEquals("admin: hello through the proxy", received.get(30, SECONDS));
+    socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, SECONDS);
+    assertEquals(200, admin.post("api/v1/instruments/" + echo + "/stop").status());
+  }
+
+  /** Sends {@code request} as it is to a unix socket (as root, as only the platform may) and reads the answer. */
+  private static String rawRequest(Path socket, String request) throws java.io.IOException {
+    try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+      channel.write(java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      var in = java.nio.channels.Channels.newInputStream(channel);
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** The Instrument's audit entries as "principal action outcome". */

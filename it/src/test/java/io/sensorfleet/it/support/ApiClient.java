@@ -48,6 +48,11 @@ public final class ApiClient {
     return new ApiClient(url, answer.json().get("token").asText());
   }
 
+  /** A fresh bearer token of {@code user}, for clients other than this one (a WebSocket). */
+  public static String token(String url, String user, String password) {
+    return login(url, user, password).token;
+  }
+
   public Answer get(String path) {
     return send("GET", path, null, null);
   }

@@ -140,7 +140,7 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
         // Sensors follow each other in this JVM on one H2 file: keep the database open between them, or a new
         // sensor may open the file while H2 still compacts it on close (seen as MVStore read errors).
         "pekko-persistence-jdbc.shared-databases.sensorfleet.db.url", "jdbc:h2:file:" + journal
-            + "/journal/sensorfleet;DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1",
+            + "/journal/sensorfleet;DATABASE_TO_UPPER=false;DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0",
         "sensor.instruments.programs-root", run.programs().toString(),
         "sensor.instruments.hello-timeout", "60s",
         "sensor.instruments.restart-backoff-min", "500ms",

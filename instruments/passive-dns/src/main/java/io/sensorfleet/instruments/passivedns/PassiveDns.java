@@ -13,6 +13,8 @@ import io.sensorfleet.sdk.Health;
 import io.sensorfleet.sdk.InstrumentClient;
 import io.sensorfleet.sdk.RetentionResult;
 import io.sensorfleet.sdk.RetentionSweeper;
+import io.sensorfleet.sdk.UiIdentityVerifier;
+import io.sensorfleet.core.access.UiSignature;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -45,9 +47,11 @@ public final class PassiveDns implements AutoCloseable {
   private final AtomicLong stored = new AtomicLong();
   private final AtomicLong ignored = new AtomicLong();
   private final InstrumentClient client;
+  private final Optional<UiIdentityVerifier> identity;
 
-  private PassiveDns(InstrumentClient.Builder builder, Path dataDir) {
+  private PassiveDns(InstrumentClient.Builder builder, Path dataDir, Optional<UiIdentityVerifier> identity) {
     this.dataDir = dataDir;
+    this.identity = identity;
     this.client = builder
         .software("passive-dns/" + version())
         .onConfig(this::configure)
@@ -71,11 +75,26 @@ public final class PassiveDns implements AutoCloseable {
    *     its callbacks are replaced
    */
   public static PassiveDns start(InstrumentClient.Builder builder, Path dataDir) {
-    return new PassiveDns(builder, dataDir);
+    return new PassiveDns(builder, dataDir, Optional.empty());
   }
 
-  public static void main(String[] args) throws InterruptedException {
-    try (PassiveDns pdns = start(InstrumentClient.builder(), DataDirectory.fromEnvironment(System.getenv()))) {
+  /**
+   * As {@link #start(InstrumentClient.Builder, Path)}, with a UI that serves only requests Fleet Management signed
+   * ({@code identity}: the SDK's check of the UI proxy's identity headers); others get 401.
+   */
+  public static PassiveDns start(InstrumentClient.Builder builder, Path dataDir, UiIdentityVerifier identity) {
+    return new PassiveDns(builder, dataDir, Optional.of(identity));
+  }
+
+  public static void main(String[] args) throws InterruptedException, IOException {
+    Optional<UiIdentityVerifier> identity = UiIdentityVerifier.fromEnvironment(System.getenv());
+    if (identity.isEmpty()) {
+      LOG.log(Level.WARNING, "no UI key from the platform (" + UiSignature.KEY_FILE
+          + "): the UI does not check who calls; it is meant to run behind Fleet Management");
+    }
+    Path data = DataDirectory.fromEnvironment(System.getenv());
+    try (PassiveDns pdns = identity.map(id -> start(InstrumentClient.builder(), data, id))
+        .orElseGet(() -> start(InstrumentClient.builder(), data))) {
       pdns.client.awaitClosed();
     }
   }
@@ -123,7 +142,8 @@ public final class PassiveDns implements AutoCloseable {
         } else {
           // The new server first: if its port is taken, the previous configuration stays in force.
           try {
-            UiServer server = UiServer.start(config.uiPort(), this::storeOrThrow, config.maxResults());
+            UiServer server = UiServer.start(config.uiPort(), this::storeOrThrow, config.maxResults(),
+                identity);
             ui.set(Optional.of(server));
             current.ifPresent(UiServer::close);
             LOG.log(Level.INFO, () -> "UI on 127.0.0.1:" + server.port());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sensorfleet.instruments.support.Json;
+import io.sensorfleet.sdk.UiIdentityVerifier;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,7 +22,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The UI and JSON API on 127.0.0.1 (the platform reverse-proxies it), with the JDK's own HTTP server:
- * {@code GET /} the search page, {@code GET /api/search?q=example.org}, {@code GET /api/stats}. Read-only: any
+ * {@code GET /} the search page, {@code GET /api/search?q=example.org}, {@code GET /api/stats}, {@code GET
+ * /api/whoami} (the caller Fleet Management signed for). Read-only: any
  * other method is 405, any other path 404.
  */
 final class UiServer implements AutoCloseable {
@@ -32,6 +34,7 @@ final class UiServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final StoreAccess store;
+  private final Optional<UiIdentityVerifier> identity;
   private volatile int maxResults;
 
   /** How the UI reaches the database, which may be (re)opening. */
@@ -39,16 +42,21 @@ final class UiServer implements AutoCloseable {
     PassiveDnsStore get() throws SQLException;
   }
 
-  private UiServer(HttpServer server, StoreAccess store, int maxResults) {
+  private UiServer(HttpServer server, StoreAccess store, int maxResults, Optional<UiIdentityVerifier> identity) {
     this.server = server;
+    this.identity = identity;
     this.store = store;
     this.maxResults = maxResults;
   }
 
-  /** Listens on 127.0.0.1:{@code port} (0: any free port). */
-  static UiServer start(int port, StoreAccess store, int maxResults) throws IOException {
+  /**
+   * Listens on 127.0.0.1:{@code port} (0: any free port). With an {@code identity} verifier, only requests Fleet
+   * Management signed are served (others: 401), and {@code GET /api/whoami} names the caller.
+   */
+  static UiServer start(int port, StoreAccess store, int maxResults, Optional<UiIdentityVerifier> identity)
+      throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-    UiServer ui = new UiServer(http, store, maxResults);
+    UiServer ui = new UiServer(http, store, maxResults, identity);
     http.createContext("/", ui::handle);
     http.setExecutor(ui.executor);
     http.start();
@@ -75,11 +83,25 @@ final class UiServer implements AutoCloseable {
         return;
       }
       String path = exchange.getRequestURI().getRawPath();
+      Optional<UiIdentityVerifier.Verified> caller = Optional.empty();
+      if (identity.isPresent()) {
+        String query = exchange.getRequestURI().getRawQuery();
+        var result = identity.get().verify(method, query == null ? path : path + "?" + query,
+            name -> Optional.ofNullable(exchange.getRequestHeaders().getFirst(name)));
+        switch (result) {
+          case UiIdentityVerifier.Refused refused -> {
+            send(exchange, 401, "application/json", error("not signed by Fleet Management: " + refused.reason()));
+            return;
+          }
+          case UiIdentityVerifier.Verified verified -> caller = Optional.of(verified);
+        }
+      }
       Optional<String> q = parameter(exchange, "q");
       switch (path) {
         case "/" -> page(exchange, q.orElse(""));
         case "/api/search" -> search(exchange, q);
         case "/api/stats" -> send(exchange, 200, "application/json", json(stats(store.get().stats())));
+        case "/api/whoami" -> whoami(exchange, caller);
         default -> send(exchange, 404, "application/json", error("no such page: " + path));
       }
     } catch (SQLException e) {
@@ -114,6 +136,16 @@ final class UiServer implements AutoCloseable {
     }
     body.put("truncated", truncated);
     send(exchange, 200, "application/json", json(body));
+  }
+
+  private static void whoami(HttpExchange exchange, Optional<UiIdentityVerifier.Verified> caller)
+      throws IOException {
+    if (caller.isEmpty()) {
+      send(exchange, 404, "application/json", error("no identity: this UI does not run behind Fleet Management"));
+      return;
+    }
+    send(exchange, 200, "application/json", json(Json.MAPPER.createObjectNode().put("user", caller.get().user())
+        .put("role", caller.get().role())));
   }
 
   private static ObjectNode stats(PassiveDnsStore.Stats s) {

@@ -12,7 +12,9 @@ import io.sensorfleet.core.protocol.ErrorCode;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.HealthStatus;
 import io.sensorfleet.core.protocol.RawJson;
+import io.sensorfleet.core.access.UiSignature;
 import io.sensorfleet.instruments.support.Json;
+import io.sensorfleet.sdk.UiIdentityVerifier;
 import io.sensorfleet.sdk.testing.FakePlatform;
 import io.sensorfleet.sdk.testing.TestClients;
 import java.io.IOException;
@@ -25,6 +27,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +61,11 @@ class PassiveDnsTest {
 
   /** Started, subscribed (acknowledged) and configured with a free UI port. */
   FakePlatform.Link configured() {
-    pdns = PassiveDns.start(TestClients.on(platform), data);
+    return configured(PassiveDns.start(TestClients.on(platform), data));
+  }
+
+  FakePlatform.Link configured(PassiveDns started) {
+    pdns = started;
     FakePlatform.Link link = platform.acceptAndWelcome();
     link.send(new Frame.Ack(link.expect(Frame.Subscribe.class).id()));
     link.send(new Frame.Config("c1", 1, RawJson.of("{\"ui-port\":0}")));
@@ -91,6 +99,29 @@ class PassiveDnsTest {
   static Frame.HealthReport health(FakePlatform.Link link) {
     link.send(new Frame.HealthQuery("q"));
     return link.expect(Frame.HealthReport.class);
+  }
+
+  @Test
+  void with_a_ui_key_it_serves_only_requests_signed_by_fleet_management() throws Exception {
+    byte[] key = new byte[UiSignature.KEY_BYTES];
+    key[0] = 42;
+    InstrumentId self = InstrumentId.of("passive-dns");
+    configured(PassiveDns.start(TestClients.on(platform), data,
+        UiIdentityVerifier.of(key, self, Duration.ofSeconds(60), Clock.systemUTC())));
+    assertEquals(401, get("/api/whoami").statusCode());
+    Instant now = Instant.now();
+    var identity = new UiSignature("olga", "operator", self, "GET", "/api/whoami", now);
+    var signed = HttpRequest.newBuilder(uri("/api/whoami"))
+        .header(UiSignature.USER_HEADER, "olga").header(UiSignature.ROLE_HEADER, "operator")
+        .header(UiSignature.INSTRUMENT_HEADER, self.value())
+        .header(UiSignature.TIMESTAMP_HEADER, Long.toString(now.getEpochSecond()))
+        .header(UiSignature.SIGNATURE_HEADER, identity.sign(key));
+    HttpResponse<String> ok = send(signed.GET());
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals("olga", Json.MAPPER.readTree(ok.body()).get("user").asText());
+    // The same signature does not open another path, nor does it survive a forged role.
+    assertEquals(401, send(signed.copy().uri(uri("/api/stats")).GET()).statusCode());
+    assertEquals(401, send(signed.copy().setHeader(UiSignature.ROLE_HEADER, "admin").GET()).statusCode());
   }
 
   @Test

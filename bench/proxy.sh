@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# UI proxy benchmark: Fleet Management's reverse proxy (/instruments/{id}/ui/...) beside nginx proxying the same
+# upstream, with the same load tool (wrk), connections and duration; plus the API's read throughput
+# (GET /api/v1/instruments). Prints a Markdown table; results go to docs/benchmarks.md by hand.
+#
+#   bench/proxy.sh                 install nginx and wrk (Debian packages) if missing, build, run, report
+#
+# The upstream is one nginx server block listening on a unix socket, <work>/run/ui/bench.sock: exactly where the
+# sensor's proxy looks for Instrument "bench"'s UI socket (the proxy only needs the socket; an admin may open any
+# Instrument's UI, so nothing is installed). The comparison nginx listens on 127.0.0.1:$NGINX_PORT and proxies to the
+# same socket with keep-alive upstream connections. Both answer the same 1 KiB body.
+#
+# What differs, by design: the sensor's proxy authenticates every request (bearer token -> session -> user),
+# checks the UI grant, signs the caller (HMAC-SHA256), strips and adds headers and sandboxes the response; nginx
+# here only forwards. The target of issue 6 is the proxy's p99 within 1.5x of nginx's.
+#
+# Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16),
+# THREADS (default 2), RUNS (default 3, the two proxies interleaved), SENSOR_PORT (18080), NGINX_PORT (18081).
+# Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
+# numbers say more about the neighbours than about the proxies.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-/tmp/sensorfleet-proxy-bench}
+SECS=${SECS:-20}
+CONNS=${CONNS:-16}
+THREADS=${THREADS:-2}
+RUNS=${RUNS:-3}
+SENSOR_PORT=${SENSOR_PORT:-18080}
+NGINX_PORT=${NGINX_PORT:-18081}
+PASSWORD=bench-admin-password-1
+
+[ "$(id -u)" -eq 0 ] || { echo "proxy.sh: needs root" >&2; exit 1; }
+
+deps() {
+  local missing=()
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v wrk >/dev/null || missing+=(wrk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+start_nginx() {
+  mkdir -p "$WORK/run/ui" "$WORK/nginx" && chmod 0700 "$WORK/run/ui"
+  head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/nginx/body.html"
+  cat > "$WORK/nginx/nginx.conf" <<CONF
+# Root, as the sensor: the UI socket directory is root-only (0700), as in the sensor.
+user root;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  # The upstream: an "Instrument UI" on the unix socket the sensor's proxy uses for Instrument "bench".
+  server {
+    listen unix:$WORK/run/ui/bench.sock;
+    root $WORK/nginx;
+    location / { default_type text/html; try_files /body.html =404; }
+  }
+  # The comparison proxy.
+  upstream ui { server unix:$WORK/run/ui/bench.sock; keepalive 32; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location /instruments/bench/ui/ {
+      proxy_pass http://ui/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering on;
+    }
+  }
+}
+CONF
+  nginx -c "$WORK/nginx/nginx.conf"
+}
+
+start_sensor() {
+  cat > "$WORK/sensor.conf" <<CONF
+include file("$ROOT/conf/application.conf")
+sensor.channel.runtime-root = "$WORK/run"
+CONF
+  SENSORFLEET_CONFIG="$WORK/sensor.conf" SENSORFLEET_ADMIN_PASSWORD="$PASSWORD" \
+    "$ROOT/sensorfleet" run --port "$SENSOR_PORT" --data "$WORK/data" > "$WORK/sensor.log" 2>&1 &
+  SENSOR_PID=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$SENSOR_PORT/api/v1/health" >/dev/null && return 0
+    sleep 1
+  done
+  echo "proxy.sh: the sensor did not start; see $WORK/sensor.log" >&2
+  exit 1
+}
+
+stop_all() {
+  [ -f "$WORK/nginx/nginx.pid" ] && nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true
+  if [ -n "${SENSOR_PID:-}" ]; then kill "$SENSOR_PID" 2>/dev/null || true; wait "$SENSOR_PID" 2>/dev/null || true; fi
+}
+
+# One wrk run: "name rps p50 p90 p99" (latencies in ms).
+load() {
+  local name=$1 url=$2; shift 2
+  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$@" "$url" > "$WORK/wrk-$name.txt"
+  awk -v name="$name" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /^Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { if (bad > 0) { print "proxy.sh: " name ": " bad " non-2xx answers" > "/dev/stderr"; exit 1 }
+          printf "%s %s %.2f %.2f %.2f\n", name, rps, p50, p90, p99 }' "$WORK/wrk-$name.txt"
+}
+
+main() {
+  deps
+  rm -rf "$WORK" && mkdir -p "$WORK"
+  trap stop_all EXIT
+  "$ROOT/sensorfleet" build
+  start_nginx
+  start_sensor
+  TOKEN=$(curl -sf "http://127.0.0.1:$SENSOR_PORT/api/v1/login" \
+    -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  AUTH="Authorization: Bearer $TOKEN"
+  # Warm both up (JIT, connection pools).
+  SECS=5 load warm-sensor "http://127.0.0.1:$SENSOR_PORT/instruments/bench/ui/" -H "$AUTH" >/dev/null
+  SECS=5 load warm-nginx "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >/dev/null
+  : > "$WORK/results.txt"
+  for run in $(seq 1 "$RUNS"); do
+    load "sensor-proxy-$run" "http://127.0.0.1:$SENSOR_PORT/instruments/bench/ui/" -H "$AUTH" >> "$WORK/results.txt"
+    load "nginx-proxy-$run" "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >> "$WORK/results.txt"
+    load "api-read-$run" "http://127.0.0.1:$SENSOR_PORT/api/v1/instruments" -H "$AUTH" >> "$WORK/results.txt"
+  done
+  echo
+  echo "| run | requests/s | p50 ms | p90 ms | p99 ms |"
+  echo "| --- | --- | --- | --- | --- |"
+  awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$WORK/results.txt"
+  awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
+       END { if (n && m && g > 0) printf "\np99 ratio (sensor / nginx, mean over runs): %.2f (target <= 1.5)\n", (s/n)/(g/m) }' \
+    "$WORK/results.txt"
+  echo "wrk -t$THREADS -c$CONNS -d${SECS}s; raw output in $WORK/wrk-*.txt"
+}
+
+main "$@"
