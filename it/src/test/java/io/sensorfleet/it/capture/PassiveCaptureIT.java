@@ -71,7 +71,9 @@ class PassiveCaptureIT {
     assertEquals(Actual.RUNNING, sensor.ask(r -> new InstrumentRegistry.Start(DNS, Principal.user("it"), r)).actual());
     assertEquals(Actual.RUNNING, sensor.ask(r -> new InstrumentRegistry.Start(FLOW, Principal.user("it"), r))
         .actual());
-    CaptureSupervisor.Stats attached = stats();
+    // The engine's own process may still be starting (a JVM on a busy machine): its branches come once it is up.
+    CaptureSupervisor.Stats attached = Awaitility.await().atMost(TIMEOUT).ignoreExceptions()
+        .until(PassiveCaptureIT::stats, s -> s.branches().size() == 2);
     assertEquals(List.of(DNS.value(), FLOW.value()),
         attached.branches().stream().map(CaptureSupervisor.BranchStats::instrument).toList());
     assertEquals(HostNetworkProvisioner.passiveHostName(DNS), attached.branches().get(0).port());
