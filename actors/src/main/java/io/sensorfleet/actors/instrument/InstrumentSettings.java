@@ -18,10 +18,12 @@ import java.time.Duration;
  * @param restartBackoffMax cap of that delay
  * @param healthHistory  how many recent health results each Instrument keeps
  * @param retentionInterval how often a running Instrument is told to enforce its retention, then checked
+ * @param storageInterval how often an Instrument's storage use is measured (also after each start and stop)
  */
 public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
                                  Duration restartBackoffMin, Duration restartBackoffMax,
-                                 int healthHistory, Duration retentionInterval) {
+                                 int healthHistory, Duration retentionInterval,
+                                 Duration storageInterval) {
 
   public static InstrumentSettings from(Config config) {
     Config c = config.getConfig("sensor.instruments");
@@ -33,6 +35,7 @@ public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, D
         c.getDuration("restart-backoff-min"),
         c.getDuration("restart-backoff-max"),
         c.getInt("health-history"),
-        c.getDuration("retention-interval"));
+        c.getDuration("retention-interval"),
+        c.getDuration("storage-interval"));
   }
 }
