@@ -10,6 +10,15 @@ await run('login-overview', async (context) => {
     await r.locator('td.health .badge[data-state="healthy"]').waitFor({ timeout: 60_000 });
     check((await r.locator('td.health').innerText()).includes('healthy'), `${id}: health not shown as text`);
   }
+  // Storage use, measured by the sensor: a bar and "used / quota" as text for each directory it has.
+  const storage = row(page, env('SF_STORAGE_INSTRUMENT')).locator('td[data-label="Storage"]');
+  for (const [kind, quota] of [['persistent', '32 MiB'], ['transient', '16 MiB']]) {
+    const part = storage.locator(`.storage-part[data-kind="${kind}"]`);
+    await part.locator('meter').waitFor({ timeout: 60_000 });
+    const text = await part.innerText();
+    check(new RegExp(`\\d+(\\.\\d)? (B|KiB|MiB) / ${quota}`).test(text), `${kind} storage shown as "${text}"`);
+    check((await part.getAttribute('data-used')) !== '', `${kind}: no measured use`);
+  }
   await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
   await screenshot(page, 'overview');
   // Keyboard: the first Tab reaches the skip link, the next the navigation.
