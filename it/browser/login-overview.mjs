@@ -1,5 +1,6 @@
 // Log in and see the Instruments healthy: every Instrument of SF_INSTRUMENTS (comma-separated) has a row whose
-// state reads "running" and health "healthy" — as text, not only as colour.
+// state reads "running" and health "healthy" — as text, not only as colour; SF_STORAGE_INSTRUMENT's storage use
+// shows as a bar and "used / quota" for its persistent (32 MiB) and transient (16 MiB) directories.
 import { run, login, row, env, screenshot, check } from './lib.mjs';
 
 await run('login-overview', async (context) => {
