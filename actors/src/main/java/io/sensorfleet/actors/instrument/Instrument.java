@@ -375,6 +375,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         journal(new InstrumentJournal.SetConfig(manifest.config().toString(), actingFor, "initial, from the manifest"));
         return awaitJournal(configured -> {
           audit("instrument installed", Outcome.OK, "image " + manifest.image());
+          storageMeter.tell(new StorageMeter.Refresh());
           answerWaiting();
           return stash.unstashAll(stopped());
         });
@@ -1135,9 +1136,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     journal.tell(new InstrumentJournal.Append(new InstrumentJournal.Observe(actual, detail),
         getContext().getSystem().ignoreRef()));
     publish();
-    if (actual == Actual.INSTALLED || actual == Actual.RUNNING || actual == Actual.STOPPED
-        || actual == Actual.FAILED) {
-      // Installed, started, stopped, failed: storage was just prepared, mounted or wiped; measure again now.
+    if (actual == Actual.RUNNING || actual == Actual.STOPPED) {
+      // Started or stopped: the transient directory was just mounted or wiped; measure again now.
       storageMeter.tell(new StorageMeter.Refresh());
     }
   }
