@@ -1,6 +1,6 @@
 // Edit an Instrument's configuration: a body that is not JSON is refused with its error shown in place; one the
 // Instrument refuses is shown rejected with its reason; a valid one becomes a new version the Instrument accepts; rolling back to version 1 makes another version with 1's
-// content; the diff shows what changed.
+// content; the diff shows what changed. The page also shows its storage use.
 import { run, login, env, base, screenshot, check } from './lib.mjs';
 
 await run('config-rollback', async (context) => {
@@ -10,6 +10,11 @@ await run('config-rollback', async (context) => {
   const editor = page.getByLabel('Configuration (JSON object)');
   await page.locator('tr[data-version="1"]').waitFor();
   const original = JSON.parse(await editor.inputValue());
+  // Its storage use, as on the Overview (the sample has 32 MiB persistent, 16 MiB transient).
+  const storage = page.getByTestId('storage');
+  await storage.locator('.storage-part[data-kind="persistent"] meter').waitFor({ timeout: 60_000 });
+  check(/persistent.*\/ 32 MiB/s.test(await storage.innerText()) && /transient.*\/ 16 MiB/s.test(await storage.innerText()),
+    `storage shown as: ${await storage.innerText()}`);
 
   await editor.fill('{"heartbeat_seconds": ');
   await page.getByRole('button', { name: 'Save configuration' }).click();

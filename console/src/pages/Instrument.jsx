@@ -1,6 +1,6 @@
 import { useEffect, useState, useCallback } from 'preact/hooks';
 import { get, post, put, api, stream, canOperate, when, ago, ApiError } from '../api.js';
-import { Badge, ErrorBox, Live } from '../components.jsx';
+import { Badge, ErrorBox, Live, StorageUse } from '../components.jsx';
 import { diffLines, pretty } from '../diff.js';
 import { retentionText } from './Overview.jsx';
 
@@ -225,6 +225,7 @@ export function InstrumentPage({ id, user }) {
         <dt>Since</dt><dd>{when(instrument.since)}</dd>
         <dt>Restarts by health</dt><dd>{instrument.restarts ?? 0}</dd>
         <dt>Detail</dt><dd class="detail">{instrument.detail || '—'}</dd>
+        <dt>Storage</dt><dd><StorageUse storage={instrument.storage} /></dd>
         <dt>Retention</dt><dd>{retention ? `${retention.retention} — ` : ''}{retentionText(instrument.retention)}</dd>
         <dt>Its UI</dt><dd><a href={`/instruments/${encodeURIComponent(id)}/ui/`} target="_blank"
           rel="noopener noreferrer">Open {id}'s UI</a> <span class="muted small">(if it has one; needs the UI

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, stream, when, ago } from '../api.js';
-import { Badge, ErrorBox, Live } from '../components.jsx';
+import { Badge, ErrorBox, Live, StorageUse } from '../components.jsx';
 
 /** What the last retention round says, in words. */
 export function retentionText(r) {
@@ -61,7 +61,7 @@ export function Overview() {
                     </>) : '—'}</td>
                   <td data-label="Restarts">{i.restarts ?? 0}</td>
                   <td data-label="Network">{i.network || '—'}</td>
-                  <td data-label="Storage"><span class="muted" title="storage use is not reported by the API yet">not reported</span></td>
+                  <td class="storage-cell" data-label="Storage"><StorageUse storage={i.storage} /></td>
                   <td data-label="Retention">{retentionText(i.retention)}</td>
                 </tr>
               ))}

@@ -39,7 +39,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * Instrument's branch {@code sensorfleet_capture_branch_delivered_frames}, {@code …_filtered_frames},
  * {@code …_dropped_frames}, {@code …_blocked_frames} and {@code sensorfleet_capture_branch_bytes}, labelled
  * {@code instrument} and {@code port}; they restart from 0 when a branch is attached again); JVM memory, threads
- * and CPU. Served at {@code GET /metrics} in the text format.
+ * and CPU; per Instrument whose storage has been measured, {@code sensorfleet_instrument_storage_used_bytes} and
+ * {@code sensorfleet_instrument_storage_quota_bytes}, labelled {@code instrument} and {@code kind} (persistent or
+ * transient, only those its manifest asks for). Served at {@code GET /metrics} in the text format.
  */
 public final class ApiMetrics {
 
@@ -51,6 +53,8 @@ public final class ApiMetrics {
   private final Supplier<CompletionStage<List<Instrument.Status>>> list;
   private final Supplier<CompletionStage<CaptureSupervisor.Stats>> capture;
   private final MultiGauge captureUp;
+  private final MultiGauge storageUsed;
+  private final MultiGauge storageQuota;
   private final Map<String, MultiGauge> captureInterface = new java.util.LinkedHashMap<>();
   private final Map<String, MultiGauge> captureBranch = new java.util.LinkedHashMap<>();
   private final Endpoints endpoints = new Endpoints();
@@ -87,6 +91,11 @@ public final class ApiMetrics {
     this.instruments = MultiGauge.builder("sensorfleet.instruments")
         .description("Instruments by actual state")
         .register(registry);
+    this.storageUsed = MultiGauge.builder("sensorfleet.instrument.storage.used.bytes")
+        .description("bytes an Instrument uses in its persistent (encrypted) or transient (tmpfs) directory")
+        .register(registry);
+    this.storageQuota = MultiGauge.builder("sensorfleet.instrument.storage.quota.bytes")
+        .description("the quota of an Instrument's persistent or transient directory").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -132,8 +141,30 @@ public final class ApiMetrics {
       instruments.register(Arrays.stream(Actual.values()).map(state -> MultiGauge.Row.of(
           Tags.of("state", state.name().toLowerCase(Locale.ROOT).replace('_', '-')), counts.getOrDefault(state, 0L)))
           .toList(), true);
+      storageGauges(all);
       return complete(HttpEntities.create(PROMETHEUS_TEXT, ByteString.fromString(registry.scrape())));
     })));
+  }
+
+  private void storageGauges(List<Instrument.Status> all) {
+    List<MultiGauge.Row<?>> used = new java.util.ArrayList<>();
+    List<MultiGauge.Row<?>> quota = new java.util.ArrayList<>();
+    for (Instrument.Status s : all) {
+      s.storage().ifPresent(u -> {
+        if (u.persistentQuotaBytes() > 0) {
+          Tags tags = Tags.of("instrument", s.id().value(), "kind", "persistent");
+          used.add(MultiGauge.Row.of(tags, u.persistentUsedBytes()));
+          quota.add(MultiGauge.Row.of(tags, u.persistentQuotaBytes()));
+        }
+        if (u.transientQuotaBytes() > 0) {
+          Tags tags = Tags.of("instrument", s.id().value(), "kind", "transient");
+          used.add(MultiGauge.Row.of(tags, u.transientUsedBytes()));
+          quota.add(MultiGauge.Row.of(tags, u.transientQuotaBytes()));
+        }
+      });
+    }
+    storageUsed.register(used, true);
+    storageQuota.register(quota, true);
   }
 
   private void captureGauges(java.util.Optional<CaptureSupervisor.Stats> stats) {

@@ -3,6 +3,7 @@ package io.sensorfleet.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.head;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
@@ -36,7 +37,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * content-hashed scripts and styles with {@code public, max-age=31536000, immutable}. The page itself is public,
  * as a login form must be; everything it shows comes from {@code /api/v1} with the session cookie that
  * {@code POST /api/v1/login} sets, under the same roles as any other client. Every answer carries a strict
- * Content-Security-Policy (own origin only: no CDN, no inline script, no framing).
+ * Content-Security-Policy (own origin only: no CDN, no inline script, no framing). {@code HEAD} answers like
+ * {@code GET} on each of them, without the body.
  */
 public final class ConsoleRoutes {
 
@@ -75,9 +77,17 @@ public final class ConsoleRoutes {
   public Route route() {
     // Paths first, the method inside: a passing get() would cancel the API's 405s for other GET requests.
     return concat(
-        pathSingleSlash(() -> get(this::page)),
-        path("index.html", () -> get(this::page)),
-        pathPrefix("assets", () -> path(segment(ASSET_NAME), name -> get(() -> asset(name)))));
+        pathSingleSlash(() -> getOrHead(this::page)),
+        path("index.html", () -> getOrHead(this::page)),
+        pathPrefix("assets", () -> path(segment(ASSET_NAME), name -> getOrHead(() -> asset(name)))));
+  }
+
+  /**
+   * GET, and HEAD with the same status and headers (monitors and proxies probe with HEAD). The server sends a
+   * HEAD answer without its body, keeping its Content-Length.
+   */
+  private static Route getOrHead(java.util.function.Supplier<Route> inner) {
+    return concat(get(inner), head(inner));
   }
 
   private Route page() {

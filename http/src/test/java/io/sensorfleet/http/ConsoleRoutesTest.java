@@ -50,6 +50,37 @@ class ConsoleRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void head_answers_the_page_and_assets_like_get() {
+    for (String uri : java.util.List.of("/", "/index.html", "/assets/index-AbC123.js")) {
+      var get = app().run(HttpRequest.GET(uri)).assertStatusCode(200);
+      var head = app().run(HttpRequest.HEAD(uri)).assertStatusCode(200);
+      assertEquals(get.response().entity().getContentType(), head.response().entity().getContentType(), uri);
+      assertEquals(get.response().getHeader("Cache-Control"), head.response().getHeader("Cache-Control"), uri);
+      assertEquals(get.response().getHeader("Content-Security-Policy"),
+          head.response().getHeader("Content-Security-Policy"), uri);
+    }
+    app().run(HttpRequest.HEAD("/assets/nope-1.js")).assertStatusCode(404);
+  }
+
+  @Test
+  void head_over_a_socket_sends_the_length_and_no_body() throws Exception {
+    var binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(api.route()).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    try {
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+          + binding.localAddress().getPort() + "/")).method("HEAD", java.net.http.HttpRequest.BodyPublishers
+          .noBody()).build();
+      var response = HttpClient.newHttpClient().send(request, BodyHandlers.ofByteArray());
+      assertEquals(200, response.statusCode());
+      assertEquals(0, response.body().length);
+      long length = Long.parseLong(response.headers().firstValue("Content-Length").orElseThrow());
+      assertEquals(app().run(HttpRequest.GET("/")).entityBytes().size(), length);
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void unknown_assets_and_paths_outside_the_build_are_not_found() {
     app().run(HttpRequest.GET("/assets/nope-1.js")).assertStatusCode(404);
     app().run(HttpRequest.GET("/assets/..%2Findex.html")).assertStatusCode(404);

@@ -43,9 +43,17 @@ final class FakeFleet implements Fleet {
         HealthTracker.Result.HEALTHY, Optional.of(Duration.ofMillis(4)), "ok"));
     instruments.put(manifest.id(), new Instrument.Status(manifest.id(), Optional.of(manifest),
         actual == Actual.RUNNING ? Desired.RUNNING : Desired.STOPPED, actual, "", Optional.of(T0),
-        actual == Actual.RUNNING, health, Optional.empty(), 0));
+        actual == Actual.RUNNING, health, Optional.empty(), 0, Optional.empty()));
     configs.put(manifest.id(), new ArrayList<>(List.of(new ConfigVersion(1, "{\"level\":1}", Principal.user("admin"),
         T0, "", InstrumentJournal.ConfigState.ACCEPTED, "", Optional.of(T0)))));
+    return this;
+  }
+
+  /** Sets the Instrument's last storage measurement. */
+  synchronized FakeFleet withStorage(io.sensorfleet.core.storage.StorageUsage usage) {
+    Instrument.Status s = instruments.get(usage.id());
+    instruments.put(usage.id(), new Instrument.Status(s.id(), s.manifest(), s.desired(), s.actual(), s.detail(),
+        s.since(), s.connected(), s.health(), s.retention(), s.blockedFrames(), Optional.of(usage)));
     return this;
   }
 
@@ -94,7 +102,7 @@ final class FakeFleet implements Fleet {
       return unknown(id);
     }
     var next = new Instrument.Status(id, s.manifest().map(m -> m.withRetention(retention)), s.desired(), s.actual(),
-        s.detail(), s.since(), s.connected(), s.health(), s.retention(), s.blockedFrames());
+        s.detail(), s.since(), s.connected(), s.health(), s.retention(), s.blockedFrames(), s.storage());
     instruments.put(id, next);
     return CompletableFuture.completedFuture(next);
   }
@@ -135,7 +143,7 @@ final class FakeFleet implements Fleet {
       return unknown(id);
     }
     var next = new Instrument.Status(id, s.manifest(), actual == Actual.RUNNING ? Desired.RUNNING : Desired.STOPPED,
-        actual, "", s.since(), actual == Actual.RUNNING, s.health(), s.retention(), s.blockedFrames());
+        actual, "", s.since(), actual == Actual.RUNNING, s.health(), s.retention(), s.blockedFrames(), s.storage());
     instruments.put(id, next);
     live.forEach(q -> q.offer(next));
     return CompletableFuture.completedFuture(next);

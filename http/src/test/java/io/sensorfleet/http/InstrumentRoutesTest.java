@@ -67,6 +67,36 @@ class InstrumentRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void an_instrument_shows_its_measured_storage_use_and_quota_in_bytes() {
+    fleet.with(ManifestParser.parseOrThrow("""
+        id: disk-user
+        image: sensorfleet/base
+        storage: {persistent: 64MiB, transient: 16MiB}
+        """), Actual.RUNNING).withStorage(new io.sensorfleet.core.storage.StorageUsage(InstrumentId.of("disk-user"),
+        5_000_000, 64L << 20, 4096, 16L << 20));
+    var storage = json(app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/disk-user")))
+        .assertStatusCode(200).entityString()).get("storage");
+    assertEquals(5_000_000, storage.get("persistent").get("used").asLong());
+    assertEquals(64L << 20, storage.get("persistent").get("quota").asLong());
+    assertEquals(4096, storage.get("transient").get("used").asLong());
+    assertEquals(16L << 20, storage.get("transient").get("quota").asLong());
+  }
+
+  @Test
+  void storage_not_measured_yet_has_null_use_and_a_directory_not_asked_for_is_null() {
+    fleet.with(ManifestParser.parseOrThrow("""
+        id: disk-new
+        image: sensorfleet/base
+        storage: {persistent: 32MiB, transient: 0B}
+        """), Actual.STOPPED);
+    var storage = json(app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/disk-new")))
+        .assertStatusCode(200).entityString()).get("storage");
+    assertTrue(storage.get("persistent").get("used").isNull(), storage.toString());
+    assertEquals(32L << 20, storage.get("persistent").get("quota").asLong());
+    assertTrue(storage.get("transient").isNull(), storage.toString());
+  }
+
+  @Test
   void unknown_or_invalid_ids_answer_404() {
     assertCode("not-found", app().run(as(viewer, HttpRequest.GET("/api/v1/instruments/nope"))).assertStatusCode(404)
         .entityString());

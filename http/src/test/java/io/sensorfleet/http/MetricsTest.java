@@ -23,6 +23,19 @@ class MetricsTest extends ApiRouteTest {
   }
 
   @Test
+  void metrics_show_each_instruments_measured_storage_use_and_quota() {
+    fleet.with(ManifestParser.parseOrThrow("id: stor-metrics\nimage: sensorfleet/base\n"
+        + "storage: {persistent: 64MiB, transient: 16MiB}\n"), Actual.RUNNING)
+        .withStorage(new io.sensorfleet.core.storage.StorageUsage(
+            io.sensorfleet.core.InstrumentId.of("stor-metrics"), 5_000_000, 64L << 20, 4096, 16L << 20));
+    String metrics = app().run(HttpRequest.GET("/metrics")).assertStatusCode(200).entityString();
+    assertTrue(metrics.contains("sensorfleet_instrument_storage_used_bytes{instrument=\"stor-metrics\","
+        + "kind=\"persistent\"} 5000000.0"), metrics);
+    assertTrue(metrics.contains("sensorfleet_instrument_storage_quota_bytes{instrument=\"stor-metrics\","
+        + "kind=\"transient\"} 1.6777216E7"), metrics);
+  }
+
+  @Test
   void metrics_need_a_login_when_not_public() {
     var closed = testRoute(api(false).route());
     closed.run(HttpRequest.GET("/metrics")).assertStatusCode(401);

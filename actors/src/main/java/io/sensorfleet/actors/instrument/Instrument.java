@@ -27,6 +27,7 @@ import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.runtime.ExecRequest;
 import io.sensorfleet.core.storage.InstrumentStorage;
 import io.sensorfleet.core.storage.StorageRequest;
+import io.sensorfleet.core.storage.StorageUsage;
 import io.sensorfleet.core.runtime.ContainerFile;
 import io.sensorfleet.core.runtime.ContainerInfo;
 import io.sensorfleet.core.runtime.ContainerRuntimeException;
@@ -128,16 +129,22 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   /** Replies the current status at once, whatever the phase. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-  /** What Fleet Management shows of one Instrument. */
+  /**
+   * What Fleet Management shows of one Instrument; {@code storage} is the newest measurement of its storage use
+   * (absent until the first one, see {@link StorageMeter}).
+   */
   public record Status(InstrumentId id, Optional<InstrumentManifest> manifest, Desired desired, Actual actual,
                        String detail, Optional<Instant> since, boolean connected, HealthTracker health,
-                       Optional<RetentionCheck> retention, long blockedFrames) {}
+                       Optional<RetentionCheck> retention, long blockedFrames, Optional<StorageUsage> storage) {}
 
   /**
    * From the {@code CaptureSupervisor}: a passive Instrument's ingress drop has stopped {@code frames} frames it
    * tried to send (since its interface was made), a number that just rose. Shown in its status.
    */
   public record CaptureBlocked(long frames) implements Command {}
+
+  /** From this Instrument's {@link StorageMeter}: a new measurement of its storage use. */
+  private record StorageMeasured(StorageUsage usage) implements Command {}
 
   /**
    * The last retention round: what the Instrument reported, and what the platform found itself afterwards.
@@ -224,6 +231,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private Optional<Instant> unansweredCutoff = Optional.empty();
   private long blockedFrames;
   private final ActorRef<Long> blockedAdapter;
+  private final ActorRef<StorageMeter.Command> storageMeter;
+  private Optional<StorageUsage> storageUse = Optional.empty();
   private final Scheduler scheduler;
 
   /** Spawned by the {@code InstrumentRegistry}, one per installed (or installing) Instrument. */
@@ -242,6 +251,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     this.journal = ctx.spawn(InstrumentJournal.create(id, deps.clock()), "journal");
     this.channelEvents = ctx.messageAdapter(InstrumentChannel.Event.class, WrappedChannel::new);
     this.blockedAdapter = ctx.messageAdapter(Long.class, CaptureBlocked::new);
+    this.storageMeter = ctx.spawn(StorageMeter.create(id, deps.storage(), deps.settings().storageInterval(),
+        ctx.messageAdapter(StorageUsage.class, StorageMeasured::new)), "storage-meter");
     this.scheduler = ctx.getSystem().scheduler();
     this.health = HealthTracker.stopped(deps.settings().healthHistory());
     ctx.ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
@@ -329,6 +340,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     if (!record.installed()) {
       return stash.unstashAll(uninstalled());
     }
+    storageMeter.tell(new StorageMeter.Refresh());
     // After a sensor restart: find the container as it is, then bring it to what the journal wants.
     pipe("probe", deps.runtime().state(containerName()).thenApply(Optional::of)
         .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
@@ -376,6 +388,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         journal(new InstrumentJournal.SetConfig(manifest.config().toString(), actingFor, "initial, from the manifest"));
         return awaitJournal(configured -> {
           audit("instrument installed", Outcome.OK, "image " + manifest.image());
+          storageMeter.tell(new StorageMeter.Refresh());
           answerWaiting();
           return stash.unstashAll(stopped());
         });
@@ -763,12 +776,23 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     return Behaviors.same();
   }
 
+  // ---- storage use ---------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onStorageMeasured(StorageMeasured measured) {
+    if (!storageUse.equals(Optional.of(measured.usage()))) {
+      storageUse = Optional.of(measured.usage());
+      publish();
+    }
+    return Behaviors.same();
+  }
+
   // ---- configuration -----------------------------------------------------------------------------------------
 
   private ReceiveBuilder<Command> withConfig(
       ReceiveBuilder<Command> builder) {
     return builder
         .onMessage(CaptureBlocked.class, this::onCaptureBlocked)
+        .onMessage(StorageMeasured.class, this::onStorageMeasured)
         .onMessage(SetConfig.class, this::onSetConfig)
         .onMessage(SetRetention.class, this::onSetRetention)
         .onMessage(RetentionJournaled.class, this::onRetentionJournaled)
@@ -1169,6 +1193,10 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     journal.tell(new InstrumentJournal.Append(new InstrumentJournal.Observe(actual, detail),
         getContext().getSystem().ignoreRef()));
     publish();
+    if (actual == Actual.RUNNING || actual == Actual.STOPPED) {
+      // Started or stopped: the transient directory was just mounted or wiped; measure again now.
+      storageMeter.tell(new StorageMeter.Refresh());
+    }
   }
 
   private void audit(String action, Outcome outcome, String detail) {
@@ -1178,7 +1206,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Status status() {
     return new Status(id, record.manifest(), record.desired(), record.actual(), record.detail(), record.changedAt(),
-        connected, health, retention, blockedFrames);
+        connected, health, retention, blockedFrames, storageUse);
   }
 
   private void publish() {

@@ -19,10 +19,12 @@ import java.time.Duration;
  * @param healthHistory  how many recent health results each Instrument keeps
  * @param retentionInterval how often a running Instrument is told to enforce its retention, then checked
  * @param uiKeysDir      where each UI Instrument's identity-signing key is kept ({@link UiKeys})
+ * @param storageInterval how often an Instrument's storage use is measured (also after each start and stop)
  */
 public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, Duration stopGrace, Path programsRoot,
                                  Duration restartBackoffMin, Duration restartBackoffMax,
-                                 int healthHistory, Duration retentionInterval, Path uiKeysDir) {
+                                 int healthHistory, Duration retentionInterval, Path uiKeysDir,
+                                 Duration storageInterval) {
 
   public static InstrumentSettings from(Config config) {
     Config c = config.getConfig("sensor.instruments");
@@ -35,6 +37,6 @@ public record InstrumentSettings(Duration helloTimeout, Duration adoptTimeout, D
         c.getDuration("restart-backoff-max"),
         c.getInt("health-history"),
         c.getDuration("retention-interval"),
-        Path.of(c.getString("ui-keys-dir")));
+        Path.of(c.getString("ui-keys-dir")), c.getDuration("storage-interval"));
   }
 }

@@ -73,7 +73,8 @@ class ResourceDistributorTest {
     var inbox = bus.expectMessageClass(PermissionGate.SetPlatformInbox.class).inbox();
     var list = registry.expectMessageClass(InstrumentRegistry.GetInstruments.class);
     list.replyTo().tell(List.of(new Instrument.Status(BEACON, Optional.empty(), InstrumentJournal.Desired.RUNNING,
-        InstrumentJournal.Actual.RUNNING, "", Optional.empty(), true, HealthTracker.stopped(5), Optional.empty(), 0)));
+        InstrumentJournal.Actual.RUNNING, "", Optional.empty(), true, HealthTracker.stopped(5), Optional.empty(), 0,
+        Optional.empty())));
     var history = registry.expectMessageClass(InstrumentRegistry.GetConfigHistory.class);
     history.replyTo().tell(StatusReply.success(List.of(new InstrumentJournal.ConfigVersion(1,
         "{\"resources\":[{\"name\":\"beacon-bin\",\"url\":\"http://portal/b.sh\",\"every\":\"1m\"}]}",

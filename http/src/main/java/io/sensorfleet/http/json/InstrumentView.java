@@ -10,11 +10,12 @@ import java.util.Locale;
  * or failed; {@code lastCheck} the newest health result; {@code connected} whether its control channel completed
  * the handshake; {@code blockedFrames}, for a passive Instrument, the frames it tried to send that its receive-only
  * interface dropped (0 for a well-behaved one); {@code restarts} how many times health checks have restarted it
- * since its last good check.
+ * since its last good check; {@code storage} its storage use ({@link StorageView}).
  */
 public record InstrumentView(String id, String image, String network, String desired, String actual,
                              String health, HealthCheckView lastCheck, boolean connected, String detail,
-                             Instant since, RetentionView retention, long blockedFrames, int restarts) {
+                             Instant since, RetentionView retention, long blockedFrames, int restarts,
+                             StorageView storage) {
 
   /**
    * The last retention round: the cutoff, what the Instrument reported deleting (-1 when it did not report), and
@@ -41,7 +42,7 @@ public record InstrumentView(String id, String image, String network, String des
         s.since().orElse(null),
         s.retention().map(r -> new RetentionView(r.cutoff(), r.reportedDeletedFiles(), r.violations(), r.examples(),
             r.checkedAt())).orElse(null),
-        s.blockedFrames(), s.health().restarts());
+        s.blockedFrames(), s.health().restarts(), StorageView.of(s));
   }
 
   private static String network(NetworkMode mode) {

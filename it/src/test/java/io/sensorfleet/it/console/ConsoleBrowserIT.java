@@ -85,6 +85,7 @@ class ConsoleBrowserIT {
         command: [java, -XX:TieredStopAtLevel=1, -XX:+UseSerialGC, -jar, /opt/instrument/sample-instrument.jar]
         limits: {cpus: 1, memory: 256MiB, processes: 128}
         health: {interval: 3s, timeout: 2s, failures-before-restart: 3}
+        storage: {persistent: 32MiB, transient: 16MiB}
         config: {heartbeat_seconds: 30}
         """.formatted(sample));
     install(admin, """
@@ -131,7 +132,7 @@ class ConsoleBrowserIT {
   @Test
   void an_admin_logs_in_and_sees_every_instrument_healthy() throws Exception {
     browser("login-overview.mjs", "admin", ADMIN_PASSWORD, Map.of("SF_INSTRUMENTS",
-        String.join(",", sample, intruder, hostile)));
+        String.join(",", sample, intruder, hostile), "SF_STORAGE_INSTRUMENT", sample));
   }
 
   @Test

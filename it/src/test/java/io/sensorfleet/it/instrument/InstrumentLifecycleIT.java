@@ -45,7 +45,7 @@ class InstrumentLifecycleIT {
   @BeforeAll
   static void prepare() throws Exception {
     run = TestSensor.Run.create(RUN, List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder",
-        "up", "junk", "steady", "held"));
+        "up", "junk", "steady", "held", "disk"));
     data = run.data();
     runtimeRoot = run.runtimeRoot();
   }
@@ -266,6 +266,40 @@ class InstrumentLifecycleIT {
     var request = new io.sensorfleet.core.runtime.ExecRequest(List.of("sh", "-c", script), Map.of(), "/", uid, uid);
     var result = lxd.exec(id.containerName(), request).toCompletableFuture().get(60, SECONDS);
     return result.stdout() + result.stderr();
+  }
+
+  @Test
+  void its_status_reports_storage_use_and_follows_what_it_writes() throws Exception {
+    InstrumentId disk = InstrumentId.of(RUN + "-disk");
+    try (TestSensor sensor = TestSensor.start(run, Map.of("sensor.instruments.storage-interval", "1s"))) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
+          limits: {cpus: 1, memory: 256MiB, processes: 64}
+          storage: {persistent: 32MiB, transient: 8MiB}
+          config: {heartbeat_seconds: 30}
+          """.formatted(disk.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(disk, Principal.user("it"), r));
+      var first = awaitStorage(sensor, disk, u -> true);
+      assertEquals(32L << 20, first.persistentQuotaBytes());
+      assertEquals(8L << 20, first.transientQuotaBytes());
+
+      shAs(LxdRuntime.create(sensor.kit().system()), disk, 1000,
+          "dd if=/dev/urandom of=/var/lib/instrument/six bs=1M count=6 conv=fsync 2>/dev/null;"
+              + " dd if=/dev/zero of=/run/instrument/two bs=1M count=2 2>/dev/null");
+
+      awaitStorage(sensor, disk, u -> u.persistentUsedBytes() >= first.persistentUsedBytes() + (6L << 20)
+          && u.transientUsedBytes() >= first.transientUsedBytes() + (2L << 20));
+      sensor.ask(r -> new InstrumentRegistry.Remove(disk, true, Principal.user("it"), r));
+    }
+  }
+
+  private static io.sensorfleet.core.storage.StorageUsage awaitStorage(TestSensor sensor, InstrumentId id,
+      java.util.function.Predicate<io.sensorfleet.core.storage.StorageUsage> wanted) {
+    return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .until(() -> sensor.list().stream().filter(st -> st.id().equals(id)).findFirst()
+            .flatMap(Instrument.Status::storage), u -> u.isPresent() && wanted.test(u.get())).orElseThrow();
   }
 
   @Test
