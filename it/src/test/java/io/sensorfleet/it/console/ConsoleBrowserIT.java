@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * ({@code x}, the sample jar's Chatter), and a hostile UI ({@code h}, the sample jar's HostileUi) — and one
  * Playwright script per behaviour (it/browser, playwright-core driving Debian's /usr/bin/chromium headless with a
  * fresh profile). Each script logs in through the console's form, fails loudly with what it saw, and saves
- * screenshots to docs/screenshots/.
+ * screenshots to it/target/screenshots/ — or, with {@code SENSORFLEET_SCREENSHOTS=docs/screenshots}, to the
+ * README's (a test run leaves the tracked files alone unless asked).
  */
 class ConsoleBrowserIT {
 
@@ -181,7 +183,8 @@ class ConsoleBrowserIT {
     env.put("SF_URL", sensor.url());
     env.put("SF_USER", user);
     env.put("SF_PASSWORD", password);
-    env.put("SF_SCREENSHOTS", ROOT.resolve("docs/screenshots").toString());
+    env.put("SF_SCREENSHOTS", ROOT.resolve(Optional.ofNullable(System.getenv("SENSORFLEET_SCREENSHOTS"))
+        .filter(dir -> !dir.isBlank()).orElse("it/target/screenshots")).toString());
     env.put("SF_FAILURES", ROOT.resolve("it/target/browser-failures").toString());
     builder.environment().putAll(env);
     Path log = Files.createTempFile("sf-browser-", ".log");
