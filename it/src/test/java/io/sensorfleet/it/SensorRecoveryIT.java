@@ -61,6 +61,7 @@ class SensorRecoveryIT {
       // And their empty mount points (rmdir, never a recursive delete: it must not reach into a mount).
       run("rmdir", "/run/sensorfleet-storage/" + id + "/transient", "/run/sensorfleet-storage/" + id + "/persistent",
           "/run/sensorfleet-storage/" + id);
+      run("rmdir", "/run/sensorfleet/" + id);  // its bus socket's directory, empty once the sensor has gone
     }
   }
 
