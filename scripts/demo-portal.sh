@@ -43,7 +43,10 @@ up() {
   fi
   local pidfile="$data/portal/portal.pid"
   if [[ ! -f "$pidfile" ]] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    nohup $IP netns exec "$NS" "$java" "$ROOT/scripts/portal/Portal.java" "$data/portal/files" 8080 \
+    # nsenter --net, not `ip netns exec`: that also gives the portal a mount namespace of its own, a private copy
+    # of every mount of the host at that moment (the Instruments' storage mounts among them, this sensor's and any
+    # other's), held for as long as the portal runs; closing such storage is then refused as in use.
+    nohup nsenter --net="/run/netns/$NS" "$java" "$ROOT/scripts/portal/Portal.java" "$data/portal/files" 8080 \
       >"$data/portal/portal.log" 2>&1 &
     echo $! > "$pidfile"
   fi

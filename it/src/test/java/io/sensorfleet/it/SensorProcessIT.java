@@ -60,6 +60,33 @@ class SensorProcessIT {
     stop(second);
   }
 
+  @Test
+  void demo_refuses_a_manifest_whose_jar_no_instrument_module_built() throws Exception {
+    // Before, the launcher mounted the sample's jar instead, and the container failed on a jar that was not there.
+    Path manifests = Files.createDirectories(data.resolve("manifests"));
+    Files.writeString(manifests.resolve("ghost.yaml"), """
+        id: ghost
+        image: sensorfleet/jvm
+        command: [java, -jar, /opt/instrument/ghost-instrument.jar]
+        network: {mode: none}
+        """);
+    Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
+    var builder = new ProcessBuilder(root.resolve("sensorfleet").toString(), "demo", "--port", "0", "--data",
+        data.resolve("sensor").toString())
+        .directory(root.toFile())
+        .redirectErrorStream(true);
+    builder.environment().put("SENSORFLEET_SKIP_BUILD", "1");
+    builder.environment().put("SENSORFLEET_SKIP_SETUP", "1");
+    builder.environment().put("SENSORFLEET_DEMO", manifests.toString());
+    Process process = builder.start();
+    started.add(process);
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the launcher did not exit");
+    assertEquals(1, process.exitValue(), output);
+    assertTrue(output.contains("demo Instrument ghost runs /opt/instrument/ghost-instrument.jar, which no "
+        + "instruments/*/target/ holds"), output);
+  }
+
   private List<String> awaitActions(String url, int atLeast) {
     // The read side follows the journal within a fraction of a second.
     return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))

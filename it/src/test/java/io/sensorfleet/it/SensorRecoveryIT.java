@@ -58,6 +58,10 @@ class SensorRecoveryIT {
       run("umount", "-l", "/run/sensorfleet-storage/" + id + "/transient");
       run("umount", "-l", "/run/sensorfleet-storage/" + id + "/persistent");
       run("lxc", "storage", "volume", "delete", "sensorfleet", "sf-" + id + "--persistent");
+      // And their empty mount points (rmdir, never a recursive delete: it must not reach into a mount).
+      run("rmdir", "/run/sensorfleet-storage/" + id + "/transient", "/run/sensorfleet-storage/" + id + "/persistent",
+          "/run/sensorfleet-storage/" + id);
+      run("rmdir", "/run/sensorfleet/" + id);  // its bus socket's directory, empty once the sensor has gone
     }
   }
 

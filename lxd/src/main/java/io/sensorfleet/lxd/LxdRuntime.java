@@ -31,6 +31,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.event.Logging;
@@ -75,6 +76,9 @@ public final class LxdRuntime implements ContainerRuntime {
   private final Materializer materializer;
   private final LoggingAdapter log;
   private final ClientConnectionSettings eventConnection;
+  /** The last create asked for: the next one starts when it has ended (see {@link #create}). */
+  private final AtomicReference<CompletableFuture<Void>> createTail =
+      new AtomicReference<>(CompletableFuture.completedFuture(null));
 
   private LxdRuntime(ClassicActorSystemProvider system, LxdSettings settings) {
     this.settings = settings;
@@ -141,10 +145,21 @@ public final class LxdRuntime implements ContainerRuntime {
 
   // ---- lifecycle
 
+  /**
+   * Creates one container at a time, each after the previous create's operation has ended (however it ended):
+   * LXD 5.0.2 hands out overlapping or invalid uid ranges to isolated containers created concurrently
+   * (docs/lxd-setup.md, "Concurrent lxc init"), and a sensor restart that finds its containers gone recreates them
+   * all at once.
+   */
   @Override
   public CompletionStage<Void> create(ContainerSpec spec) {
     var body = LxdJson.createInstance(spec, settings.storagePool(), settings.profiles());
-    return done(lxd.call("create " + spec.name(), LxdHttp.json(HttpMethods.POST, "/1.0/instances", body)));
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> previous = createTail.getAndSet(mine);
+    CompletionStage<Void> created = previous.thenCompose(v ->
+        done(lxd.call("create " + spec.name(), LxdHttp.json(HttpMethods.POST, "/1.0/instances", body))));
+    created.whenComplete((v, e) -> mine.complete(null));
+    return created;
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.apache.pekko.actor.DeadLetterSuppression;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -128,8 +129,11 @@ public final class InstrumentRegistry
    */
   public static final String STATUS_TOPIC = "sf-instrument-status";
 
-  /** One Instrument's new status, on {@link #STATUS_TOPIC}. */
-  public record StatusPublished(Instrument.Status status) {}
+  /**
+   * One Instrument's new status, on {@link #STATUS_TOPIC}. With nobody watching (no console open) the Topic drops
+   * it to dead letters, which is expected: {@link DeadLetterSuppression} keeps that out of the log.
+   */
+  public record StatusPublished(Instrument.Status status) implements DeadLetterSuppression {}
 
   private final ActorContext<Command> ctx;
   private final Instrument.Deps template;

@@ -91,7 +91,9 @@ class DownloaderBeaconIT {
     Files.writeString(portalDir.resolve("rules.txt"), RULES);
     Path source = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize()
         .resolve("scripts/portal/Portal.java");
-    portal = new ProcessBuilder(NetTestKit.IP, "netns", "exec", portalNs,
+    // nsenter --net, not `ip netns exec`: that would give the portal a private copy of every mount on the host
+    // (other runs' Instrument storage among them) for the whole class, and their close would be refused as in use.
+    portal = new ProcessBuilder("nsenter", "--net=/run/netns/" + portalNs,
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), source.toString(), portalDir.toString(),
         Integer.toString(PORT)).redirectErrorStream(true).start();
     var out = new BufferedReader(new InputStreamReader(portal.getInputStream(), StandardCharsets.UTF_8));

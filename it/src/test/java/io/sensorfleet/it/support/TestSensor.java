@@ -29,10 +29,13 @@ import io.sensorfleet.network.NetworkSettings;
 import io.sensorfleet.storage.GocryptfsStorage;
 import io.sensorfleet.storage.StorageSettings;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -98,32 +101,143 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
       return InstrumentId.of(id + "-" + name);
     }
 
+    /**
+     * Removes this run's containers, storage (mounts, volumes, keys) and directories. Every step runs even if an
+     * earlier one failed, and whatever a purge could not close is unmounted lazily on the host afterwards (another
+     * mount namespace, e.g. a long-lived {@code ip netns exec} process of someone else's test, may hold a copy of
+     * a mount, and the storage then refuses to close it as in use): a run never leaves mounts under the storage's
+     * mount directory. A failure is thrown at the end only if something of this run is still there.
+     */
     @Override
     public void close() throws Exception {
+      List<Throwable> failures = new ArrayList<>();
       ActorTestKit kit = ActorTestKit.create("cleanup");
+      Path mountDir = null;
       try {
         LxdRuntime lxd = LxdRuntime.create(kit.system());
-        for (var info : lxd.list(ContainerSelector.prefix("sf-" + id)).toCompletableFuture().get(60, SECONDS)) {
-          lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
-              .thenCompose(v -> lxd.delete(info.name())).toCompletableFuture().get(60, SECONDS);
-        }
+        step(failures, () -> {
+          for (var info : lxd.list(ContainerSelector.prefix("sf-" + id + "-")).toCompletableFuture()
+              .get(60, SECONDS)) {
+            step(failures, () -> lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
+                .thenCompose(v -> lxd.delete(info.name())).toCompletableFuture().get(60, SECONDS));
+          }
+        });
         // Storage of this run's Instruments: mounts closed, volumes and keys gone.
         Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of("sensor.data-dir",
             data.resolve("journal").toString())));
-        var storage = GocryptfsStorage.create(lxd, StorageSettings.fromRootConfig(config));
-        for (var leftover : storage.list().toCompletableFuture().get(60, SECONDS)) {
-          if (leftover.plan().id().value().startsWith(id)) {
-            storage.purge(leftover.plan().id()).exceptionally(e -> null).toCompletableFuture().get(60, SECONDS);
+        StorageSettings settings = StorageSettings.fromRootConfig(config);
+        mountDir = settings.mountDir();
+        var storage = GocryptfsStorage.create(lxd, settings);
+        try {
+          List<InstrumentId> refused = new ArrayList<>();
+          step(failures, () -> {
+            for (var leftover : storage.list().toCompletableFuture().get(60, SECONDS)) {
+              InstrumentId instrument = leftover.plan().id();
+              if (instrument.value().startsWith(id + "-")) {
+                try {
+                  storage.purge(instrument).toCompletableFuture().get(60, SECONDS);
+                } catch (Exception e) {
+                  refused.add(instrument);
+                  failures.add(e);
+                }
+              }
+            }
+          });
+          Path dir = mountDir;
+          step(failures, () -> unmountRunMounts(dir));
+          // Once nothing is mounted on the host any more, the purge deletes the volume, key and record.
+          for (InstrumentId instrument : refused) {
+            step(failures, () -> storage.purge(instrument).toCompletableFuture().get(60, SECONDS));
           }
+        } finally {
+          storage.shutdown();
         }
-        Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture().get(10, SECONDS);
+        step(failures, () -> Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture()
+            .get(10, SECONDS));
       } finally {
         kit.shutdownTestKit();
-        for (Path dir : List.of(runtimeRoot, data)) {
-          try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+      if (mountDir != null) {
+        Path dir = mountDir;
+        step(failures, () -> unmountRunMounts(dir));
+        step(failures, () -> {
+          for (Path left : runDirectories(dir)) {
+            deleteTree(left);
           }
+        });
+      }
+      for (Path dir : List.of(runtimeRoot, data)) {
+        step(failures, () -> deleteTree(dir));
+      }
+      List<String> remaining = mountDir == null ? List.of() : runMountPoints(mountDir);
+      if (!remaining.isEmpty() || (mountDir != null && !runDirectories(mountDir).isEmpty())) {
+        AssertionError error = new AssertionError("run " + id + " left mounts " + remaining + " or directories "
+            + runDirectories(mountDir) + " under " + mountDir);
+        failures.forEach(error::addSuppressed);
+        throw error;
+      }
+      // Everything is gone; a step that failed on the way (e.g. a close refused because another namespace held a
+      // copy of a mount, which the lazy unmount then ended) is reported, not thrown.
+      for (Throwable failure : failures) {
+        System.err.println("TestSensor.Run " + id + " cleanup: " + failure);
+      }
+    }
+
+    /** Host mount points below this run's Instrument directories ({@code <mountDir>/<run>-<name>/...}). */
+    List<String> runMountPoints(Path mountDir) throws IOException {
+      String prefix = mountDir.resolve(id + "-").toString();
+      List<String> points = new ArrayList<>();
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String point = line.split(" ")[4].replace("\\040", " ");
+        if (point.startsWith(prefix)) {
+          points.add(point);
         }
+      }
+      return points;
+    }
+
+    /** Unmounts (lazily: a FUSE daemon that died would hang a plain umount) this run's mounts, deepest first. */
+    private void unmountRunMounts(Path mountDir) throws IOException, InterruptedException {
+      List<String> points = runMountPoints(mountDir);
+      points.sort(Comparator.reverseOrder());
+      for (String point : points) {
+        Process umount = new ProcessBuilder("umount", "-l", point).redirectErrorStream(true).start();
+        String output = new String(umount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (umount.waitFor() != 0) {
+          throw new IOException("umount -l " + point + " failed: " + output);
+        }
+      }
+    }
+
+    private List<Path> runDirectories(Path mountDir) throws IOException {
+      if (!Files.isDirectory(mountDir)) {
+        return List.of();
+      }
+      try (var dirs = Files.list(mountDir)) {
+        return dirs.filter(d -> d.getFileName().toString().startsWith(id + "-")).toList();
+      }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+
+    private interface Step {
+      void run() throws Exception;
+    }
+
+    private static void step(List<Throwable> failures, Step step) {
+      try {
+        step.run();
+      } catch (Throwable t) {
+        failures.add(t);
       }
     }
   }
