@@ -88,8 +88,18 @@ final class ManifestReader {
         case "none" -> Optional.of(new NetworkMode.None());
         case "passive" -> s.withDefault("filter", Reads.string().map(NetworkMode.Passive::new),
             NetworkMode.Passive.everything());
-        case "bridged" -> s.required("bridge", Reads.string().map(NetworkMode.Bridged::new));
-        case "dedicated" -> s.required("interface", Reads.string().map(NetworkMode.Dedicated::new));
+        case "bridged" -> {
+          var bridge = s.required("bridge", Reads.string().map(NetworkMode.Bridged::new));
+          var address = staticAddress(s);
+          yield bridge.isPresent() && address.isPresent()
+              ? Optional.of(new NetworkMode.Bridged(bridge.get().bridge(), address.get())) : Optional.empty();
+        }
+        case "dedicated" -> {
+          var device = s.required("interface", Reads.string().map(NetworkMode.Dedicated::new));
+          var address = staticAddress(s);
+          yield device.isPresent() && address.isPresent()
+              ? Optional.of(new NetworkMode.Dedicated(device.get().interfaceName(), address.get())) : Optional.empty();
+        }
         default -> {
           problems.add(s.path("mode"), "unknown network mode " + Text.quoted(name)
               + Section.suggestion(name, NETWORK_MODES)
@@ -102,6 +112,36 @@ final class ManifestReader {
       }
       return network;
     });
+  }
+
+  /**
+   * The optional {@code address} and {@code gateway} of a bridged or dedicated network: empty when invalid, an
+   * empty optional inside when not given. A gateway without an address is an error (there is nothing to route
+   * from); the gateway is only checked against the address's prefix when the address itself was valid.
+   */
+  private static Optional<Optional<StaticAddress>> staticAddress(Section s) {
+    boolean given = s.has("address");
+    var address = s.optional("address", Reads.string().map(StaticAddress::requireAddress));
+    var gateway = s.optional("gateway", Reads.string());
+    if (given && address.isEmpty()) {
+      return Optional.empty();
+    }
+    if (address.isEmpty()) {
+      if (gateway.isPresent()) {
+        s.problems().add(s.path("gateway"), "a gateway needs an address: add address, e.g. 10.254.0.10/24");
+        return Optional.empty();
+      }
+      return s.has("gateway") ? Optional.empty() : Optional.of(Optional.empty());
+    }
+    if (gateway.isEmpty()) {
+      return s.has("gateway") ? Optional.empty() : Optional.of(Optional.of(StaticAddress.of(address.get())));
+    }
+    try {
+      return Optional.of(Optional.of(StaticAddress.of(address.get(), gateway.get())));
+    } catch (IllegalArgumentException e) {
+      s.problems().add(s.path("gateway"), e.getMessage());
+      return Optional.empty();
+    }
   }
 
   private static Optional<Storage> storage(JsonNode node, String path, Problems problems) {
