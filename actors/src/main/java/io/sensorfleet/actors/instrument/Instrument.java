@@ -25,6 +25,7 @@ import io.sensorfleet.core.network.NetworkProvisioner;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.runtime.ExecRequest;
+import io.sensorfleet.core.runtime.ExecResult;
 import io.sensorfleet.core.storage.InstrumentStorage;
 import io.sensorfleet.core.storage.StorageRequest;
 import io.sensorfleet.core.runtime.ContainerFile;
@@ -188,6 +189,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
+  static final String RAW_LXC = "raw.lxc";
   static final String PASSIVE_SYSCTLS = "lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1\n"
       + "lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1";
 
@@ -377,12 +379,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
             .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
         ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
             manifest.limits().processes()));
-    if (manifest.network() instanceof NetworkMode.Passive) {
-      // Its kernel would send IPv6 router solicitations and MLD reports on its receive-only link by itself: they
-      // would only be dropped, and counted as frames the Instrument tried to send. Without IPv6 nothing is sent
-      // unless the Instrument itself tries, so "blocked" means what it says.
-      spec = spec.withConfig("raw.lxc", SecureDefaults.CGROUP_MOUNT + "\n" + PASSIVE_SYSCTLS);
-    }
+    spec = spec.withConfig(RAW_LXC, rawLxc(manifest.network()));
     CompletionStage<Void> created = deps.runtime().create(spec)
         .thenCompose(v -> deps.storage().prepare(id, StorageRequest.of(manifest.storage())))
         .thenApply(plan -> (Void) null);
@@ -396,6 +393,33 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, done -> then.get())
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /**
+   * The container's {@code raw.lxc} for its network {@code mode}: the secure defaults' cgroup mount, and
+   * <ul>
+   *   <li>for a passive Instrument, IPv6 off. Its kernel would send IPv6 router solicitations and MLD reports on its
+   *       receive-only link by itself: they would only be dropped, and counted as frames the Instrument tried to
+   *       send. Without IPv6 nothing is sent unless the Instrument itself tries, so "blocked" means what it says.
+   *   <li>for a bridged or dedicated Instrument with an {@code address}, that address (with its broadcast: liblxc
+   *       computes a wrong one by itself) and the gateway on its NIC. LXC sets them while it builds the container's
+   *       network, before init runs, on every start (also a reboot from inside): an unmanaged bridge has no DHCP.
+   *       LXD allows exactly these {@code lxc.net.N.ipv4.*} keys in {@code raw.lxc}. The platform gives a container
+   *       at most one NIC ({@link io.sensorfleet.core.network.NetworkPlan#NIC}), and LXC numbers the NICs LXD
+   *       passes from 0, so it is {@code lxc.net.0}.
+   * </ul>
+   */
+  static String rawLxc(NetworkMode mode) {
+    var lines = new ArrayList<String>();
+    lines.add(SecureDefaults.CGROUP_MOUNT);
+    if (mode instanceof NetworkMode.Passive) {
+      lines.add(PASSIVE_SYSCTLS);
+    }
+    mode.staticAddress().ifPresent(address -> {
+      lines.add("lxc.net.0.ipv4.address = " + address.address() + " " + address.broadcast());
+      address.gateway().ifPresent(gateway -> lines.add("lxc.net.0.ipv4.gateway = " + gateway));
+    });
+    return String.join("\n", lines);
   }
 
   /** The image's sf-init runs this as the unprivileged `instrument` user. */
@@ -500,6 +524,15 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
     }
     var mode = record.manifest().orElseThrow().network();
+    // The container may predate its manifest's address (or the platform's way of setting it): LXC applies raw.lxc
+    // at the next start; an adopted container that runs without it gets the address now as well.
+    String rawLxc = rawLxc(mode);
+    if (!rawLxc.equals(info.config().get(RAW_LXC))) {
+      devices = devices.thenCompose(v -> deps.runtime().setConfig(containerName(), Map.of(RAW_LXC, rawLxc)));
+      if (adopt && mode.staticAddress().isPresent()) {
+        devices = devices.thenCompose(v -> applyAddressNow(mode.staticAddress().get()));
+      }
+    }
     // Adopting a running container: its devices are there; the host's rules may not be (host reboot, nft flush).
     CompletionStage<Map<String, Device>> nicsUp = adopt
         ? devices.thenCompose(v -> deps.network().adopt(id, mode)).thenApply(v -> info.devices())
@@ -523,6 +556,29 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, done -> awaitHello(adopt))
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /**
+   * Sets {@code address} on the running container's NIC through LXD's exec, as root, as LXC would have at start
+   * ({@code ip} of the image; busybox has it). Failing to is a failed start: the Instrument would run without the
+   * address it declared. Built on the actor's thread; the stage touches no actor state.
+   */
+  private CompletionStage<Void> applyAddressNow(io.sensorfleet.core.manifest.StaticAddress address) {
+    String name = containerName();
+    String nic = io.sensorfleet.core.network.NetworkPlan.NIC;
+    CompletionStage<ExecResult> done = deps.runtime().exec(name, "ip", "addr", "add", address.address(),
+        "broadcast", address.broadcast(), "dev", nic);
+    if (address.gateway().isPresent()) {
+      String gateway = address.gateway().get();
+      done = done.thenCompose(added -> added.succeeded()
+          ? deps.runtime().exec(name, "ip", "route", "add", "default", "via", gateway, "dev", nic)
+          : CompletableFuture.completedFuture(added));
+    }
+    // "File exists": someone (an earlier sensor, the Instrument itself) already set it.
+    return done.thenCompose(result -> result.succeeded() || result.stderr().contains("File exists")
+        ? CompletableFuture.<Void>completedFuture(null)
+        : CompletableFuture.failedFuture(new IllegalStateException("setting " + address.address() + " on " + nic
+            + " failed: " + result.stderr().strip())));
   }
 
   /**
