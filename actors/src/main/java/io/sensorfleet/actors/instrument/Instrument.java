@@ -21,6 +21,7 @@ import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.ControlChannel;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import io.sensorfleet.core.manifest.ImageAlias;
+import io.sensorfleet.core.network.LxcNetworkConfig;
 import io.sensorfleet.core.network.NetworkProvisioner;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
@@ -190,8 +191,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
   static final String RAW_LXC = "raw.lxc";
-  static final String PASSIVE_SYSCTLS = "lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1\n"
-      + "lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1";
+  static final String PASSIVE_SYSCTLS = LxcNetworkConfig.PASSIVE_SYSCTLS;
 
   private final InstrumentId id;
   private final Deps deps;
@@ -395,31 +395,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .build();
   }
 
-  /**
-   * The container's {@code raw.lxc} for its network {@code mode}: the secure defaults' cgroup mount, and
-   * <ul>
-   *   <li>for a passive Instrument, IPv6 off. Its kernel would send IPv6 router solicitations and MLD reports on its
-   *       receive-only link by itself: they would only be dropped, and counted as frames the Instrument tried to
-   *       send. Without IPv6 nothing is sent unless the Instrument itself tries, so "blocked" means what it says.
-   *   <li>for a bridged or dedicated Instrument with an {@code address}, that address (with its broadcast: liblxc
-   *       computes a wrong one by itself) and the gateway on its NIC. LXC sets them while it builds the container's
-   *       network, before init runs, on every start (also a reboot from inside): an unmanaged bridge has no DHCP.
-   *       LXD allows exactly these {@code lxc.net.N.ipv4.*} keys in {@code raw.lxc}. The platform gives a container
-   *       at most one NIC ({@link io.sensorfleet.core.network.NetworkPlan#NIC}), and LXC numbers the NICs LXD
-   *       passes from 0, so it is {@code lxc.net.0}.
-   * </ul>
-   */
+  /** The container's {@code raw.lxc} for its network {@code mode}: see {@link LxcNetworkConfig#rawLxc}. */
   static String rawLxc(NetworkMode mode) {
-    var lines = new ArrayList<String>();
-    lines.add(SecureDefaults.CGROUP_MOUNT);
-    if (mode instanceof NetworkMode.Passive) {
-      lines.add(PASSIVE_SYSCTLS);
-    }
-    mode.staticAddress().ifPresent(address -> {
-      lines.add("lxc.net.0.ipv4.address = " + address.address() + " " + address.broadcast());
-      address.gateway().ifPresent(gateway -> lines.add("lxc.net.0.ipv4.gateway = " + gateway));
-    });
-    return String.join("\n", lines);
+    return LxcNetworkConfig.rawLxc(mode);
   }
 
   /** The image's sf-init runs this as the unprivileged `instrument` user. */
