@@ -191,6 +191,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
   static final String RAW_LXC = "raw.lxc";
+  static final String RESOLV_CONF = "/etc/resolv.conf";
   static final String PASSIVE_SYSCTLS = LxcNetworkConfig.PASSIVE_SYSCTLS;
 
   private final InstrumentId id;
@@ -510,6 +511,14 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       if (adopt && mode.staticAddress().isPresent()) {
         devices = devices.thenCompose(v -> applyAddressNow(mode.staticAddress().get()));
       }
+    }
+    // Name servers from the manifest: written at every start (the image has no resolv.conf; whatever root inside
+    // wrote there since is replaced), and on adopt.
+    var servers = mode.staticAddress().filter(address -> !address.dns().isEmpty());
+    if (servers.isPresent()) {
+      byte[] resolv = servers.get().resolvConf().getBytes(StandardCharsets.UTF_8);
+      devices = devices.thenCompose(v -> deps.runtime().pushFile(containerName(), RESOLV_CONF,
+          new ContainerFile(resolv, 0, 0, 0644)));
     }
     // Adopting a running container: its devices are there; the host's rules may not be (host reboot, nft flush).
     CompletionStage<Map<String, Device>> nicsUp = adopt

@@ -115,31 +115,35 @@ final class ManifestReader {
   }
 
   /**
-   * The optional {@code address} and {@code gateway} of a bridged or dedicated network: empty when invalid, an
-   * empty optional inside when not given. A gateway without an address is an error (there is nothing to route
-   * from); the gateway is only checked against the address's prefix when the address itself was valid.
+   * The optional {@code address}, {@code gateway} and {@code dns} of a bridged or dedicated network: empty when
+   * invalid, an empty optional inside when not given. A gateway or name servers without an address are an error
+   * (the platform sets them with the address); the gateway is only checked against the address's prefix when the
+   * address itself was valid.
    */
   private static Optional<Optional<StaticAddress>> staticAddress(Section s) {
     boolean given = s.has("address");
     var address = s.optional("address", Reads.string().map(StaticAddress::requireAddress));
     var gateway = s.optional("gateway", Reads.string());
-    if (given && address.isEmpty()) {
+    Read<List<String>> dnsRead = Reads.list(Reads.string().map(StaticAddress::requireDnsServer))
+        .map(StaticAddress::requireDnsServers);
+    var dns = s.withDefault("dns", dnsRead, List.<String>of());
+    boolean valid = (!given || address.isPresent()) && (!s.has("gateway") || gateway.isPresent()) && dns.isPresent();
+    if (address.isEmpty()) {
+      for (String key : List.of("gateway", "dns")) {
+        if (s.has(key) && !given) {
+          s.problems().add(s.path(key), "needs an address: add address, e.g. 10.254.0.10/24");
+          valid = false;
+        }
+      }
+      return valid ? Optional.of(Optional.empty()) : Optional.empty();
+    }
+    if (!valid) {
       return Optional.empty();
     }
-    if (address.isEmpty()) {
-      if (gateway.isPresent()) {
-        s.problems().add(s.path("gateway"), "a gateway needs an address: add address, e.g. 10.254.0.10/24");
-        return Optional.empty();
-      }
-      return s.has("gateway") ? Optional.empty() : Optional.of(Optional.empty());
-    }
-    if (gateway.isEmpty()) {
-      return s.has("gateway") ? Optional.empty() : Optional.of(Optional.of(StaticAddress.of(address.get())));
-    }
     try {
-      return Optional.of(Optional.of(StaticAddress.of(address.get(), gateway.get())));
+      return Optional.of(Optional.of(new StaticAddress(address.get(), gateway, dns.get())));
     } catch (IllegalArgumentException e) {
-      s.problems().add(s.path("gateway"), e.getMessage());
+      s.problems().add(s.path("gateway"), e.getMessage());  // the only rule across fields: gateway in the prefix
       return Optional.empty();
     }
   }

@@ -1,6 +1,8 @@
 package io.sensorfleet.core.manifest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,15 +14,22 @@ import java.util.Optional;
  * <p>Only the shape is checked here: a dotted quad without leading zeros, a prefix of 1 to 30 bits, an address
  * that is a usable host of its prefix (not the network or broadcast address, not loopback, multicast,
  * link-local, {@code 0.0.0.0/8} or reserved); the gateway, if any, inside that prefix, a usable host and not the
- * address itself. Which segment the address belongs to is the operator's business.
+ * address itself; at most three DNS servers (what {@code resolv.conf} uses), each a dotted quad that is not
+ * {@code 0.0.0.0/8}, multicast or reserved, none twice. Which segment the address belongs to is the operator's
+ * business.
  *
  * @param address the Instrument's address with its prefix length, canonical ({@code 10.254.0.10/24})
  * @param gateway its default route, if it has one
+ * @param dns     the name servers the platform writes into its {@code /etc/resolv.conf}; empty: the file is left
+ *                as the image has it
  */
-public record StaticAddress(String address, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> gateway) {
+public record StaticAddress(String address, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> gateway,
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> dns) {
 
   public static final int MIN_PREFIX = 1;
   public static final int MAX_PREFIX = 30;
+  /** resolv.conf's MAXNS. */
+  public static final int MAX_DNS = 3;
 
   public StaticAddress {
     Objects.requireNonNull(address, "address");
@@ -28,16 +37,29 @@ public record StaticAddress(String address, @JsonInclude(JsonInclude.Include.NON
     address = requireAddress(address);
     String cidr = address;
     gateway = gateway.map(g -> requireGateway(g, cidr));
+    dns = requireDnsServers(dns == null ? List.of() : dns.stream().map(StaticAddress::requireDnsServer).toList());
   }
 
   /** An address without a default route. */
   public static StaticAddress of(String address) {
-    return new StaticAddress(address, Optional.empty());
+    return new StaticAddress(address, Optional.empty(), List.of());
   }
 
   /** {@code address} with the default route {@code gateway}. */
   public static StaticAddress of(String address, String gateway) {
-    return new StaticAddress(address, Optional.of(gateway));
+    return new StaticAddress(address, Optional.of(gateway), List.of());
+  }
+
+  /** The same address with these name servers. */
+  public StaticAddress withDns(List<String> servers) {
+    return new StaticAddress(address, gateway, servers);
+  }
+
+  /** The {@code /etc/resolv.conf} the platform writes for {@link #dns}. */
+  public String resolvConf() {
+    var text = new StringBuilder("# written by the sensor from the Instrument's manifest (network.dns)\n");
+    dns.forEach(server -> text.append("nameserver ").append(server).append('\n'));
+    return text.toString();
   }
 
   /** The address alone, without its prefix ({@code 10.254.0.10}). */
@@ -94,6 +116,29 @@ public record StaticAddress(String address, @JsonInclude(JsonInclude.Include.NON
       throw new IllegalArgumentException("the gateway cannot be the Instrument's own address " + format(ip));
     }
     return format(gateway);
+  }
+
+  /** Checks one name server's address; returns it canonical. */
+  static String requireDnsServer(String text) {
+    int ip = parseIp(text);
+    int first = ip >>> 24;
+    if (first == 0 || first >= 224) {
+      throw new IllegalArgumentException("name server " + format(ip) + " is not a usable address"
+          + (first == 0 ? " (0.0.0.0/8)" : first < 240 ? " (multicast)" : " (reserved)"));
+    }
+    return format(ip);
+  }
+
+  /** Checks the list of name servers: at most {@link #MAX_DNS}, none twice. */
+  static List<String> requireDnsServers(List<String> servers) {
+    if (servers.size() > MAX_DNS) {
+      throw new IllegalArgumentException("at most " + MAX_DNS + " name servers (resolv.conf uses no more), got "
+          + servers.size());
+    }
+    if (new HashSet<>(servers).size() != servers.size()) {
+      throw new IllegalArgumentException("a name server is listed twice");
+    }
+    return List.copyOf(servers);
   }
 
   private static void requireHost(int ip, int prefix, String what) {

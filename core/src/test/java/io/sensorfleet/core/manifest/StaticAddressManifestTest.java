@@ -96,4 +96,38 @@ class StaticAddressManifestTest {
     assertEquals(23, address.prefixLength());
     assertEquals("10.254.1.255", address.broadcast());
   }
+
+  @Test
+  void name_servers_come_with_the_address() {
+    assertEquals(List.of("10.254.0.1", "192.168.1.53"), network(
+        "{mode: bridged, bridge: b, address: 10.254.0.10/24, dns: [10.254.0.1, 192.168.1.53]}")
+        .staticAddress().orElseThrow().dns());
+  }
+
+  @Test
+  void name_servers_without_an_address_are_refused() {
+    assertEquals(List.of("network.dns"), networkErrors("{mode: bridged, bridge: b, dns: [10.0.0.1]}").stream()
+        .map(ManifestError::path).toList());
+  }
+
+  @Test
+  void more_than_three_or_repeated_name_servers_are_refused() {
+    assertEquals("network.dns", networkErrors("{mode: bridged, bridge: b, address: 10.0.0.2/24, "
+        + "dns: [10.0.0.1, 10.0.0.3, 10.0.0.4, 10.0.0.5]}").getFirst().path());
+    assertEquals("network.dns", networkErrors("{mode: bridged, bridge: b, address: 10.0.0.2/24, "
+        + "dns: [10.0.0.1, 10.0.0.1]}").getFirst().path());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0.0.0.0", "224.0.0.1", "255.255.255.255", "10.0.0", "ns1.example"})
+  void an_unusable_name_server_is_refused_at_its_index(String server) {
+    assertEquals(List.of("network.dns[0]"), networkErrors("{mode: bridged, bridge: b, address: 10.0.0.2/24, dns: ['"
+        + server + "']}").stream().map(ManifestError::path).toList());
+  }
+
+  @Test
+  void the_resolv_conf_lists_the_name_servers_in_order() {
+    assertEquals("# written by the sensor from the Instrument's manifest (network.dns)\nnameserver 10.0.0.1\n"
+        + "nameserver 9.9.9.9\n", StaticAddress.of("10.0.0.2/24").withDns(List.of("10.0.0.1", "9.9.9.9")).resolvConf());
+  }
 }

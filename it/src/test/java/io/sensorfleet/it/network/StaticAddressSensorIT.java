@@ -43,7 +43,7 @@ class StaticAddressSensorIT {
     kit.managementSide();
     bridge = kit.bridge("sb");
     kit.memberOf(bridge, "sbp", kit.address(9, 100) + "/24");
-    run = TestSensor.Run.create(RUN, List.of("restart", "adopt"));
+    run = TestSensor.Run.create(RUN, List.of("restart", "adopt", "dns"));
   }
 
   @AfterAll
@@ -60,13 +60,17 @@ class StaticAddressSensorIT {
   }
 
   static InstrumentManifest manifest(InstrumentId id, int hostPart) {
+    return manifest(id, hostPart, "");
+  }
+
+  static InstrumentManifest manifest(InstrumentId id, int hostPart, String more) {
     return ManifestParser.parseOrThrow("""
         id: %s
         image: sensorfleet/jvm
         command: [java, -XX:TieredStopAtLevel=1, -jar, /opt/instrument/sample-instrument.jar]
-        network: {mode: bridged, bridge: %s, address: %s/24, gateway: %s}
+        network: {mode: bridged, bridge: %s, address: %s/24, gateway: %s%s}
         limits: {cpus: 1, memory: 256MiB, processes: 128}
-        """.formatted(id, bridge, kit.address(9, hostPart), kit.address(9, 100)));
+        """.formatted(id, bridge, kit.address(9, hostPart), kit.address(9, 100), more));
   }
 
   static TestSensor sensor() throws Exception {
@@ -88,6 +92,26 @@ class StaticAddressSensorIT {
           + kit.address(9, 255)));
       assertTrue(kit.sh(container, "ip route").contains("default via " + kit.address(9, 100)));
       kit.sh(container, pingOk(kit.address(9, 100)));
+    }
+  }
+
+  @Test
+  void the_sensor_writes_the_name_servers_at_every_start_over_what_root_inside_wrote() throws Exception {
+    InstrumentId id = run.instrument("dns");
+    String container = id.containerName();
+    String expected = "# written by the sensor from the Instrument's manifest (network.dns)\nnameserver "
+        + kit.address(9, 100) + "\nnameserver " + kit.address(9, 101) + "\n";
+    try (TestSensor sensor = sensor()) {
+      sensor.ask(r -> new InstrumentRegistry.Install(manifest(id, 22, ", dns: [" + kit.address(9, 100) + ", "
+          + kit.address(9, 101) + "]"), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      assertEquals(expected, kit.sh(container, "cat /etc/resolv.conf"));
+
+      kit.sh(container, "echo 'nameserver 10.66.66.66' > /etc/resolv.conf");
+      sensor.ask(r -> new InstrumentRegistry.Stop(id, Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
+      assertEquals(expected, kit.sh(container, "cat /etc/resolv.conf"));
+      assertEquals("-rw-r--r--", kit.sh(container, "ls -l /etc/resolv.conf").substring(0, 10));
     }
   }
 
