@@ -3,10 +3,9 @@
 #
 #   demo-portal.sh up DATA JAVA     bridge br-egress (the Downloader's way out, as sensor.bridges declares it), a
 #                                   network namespace sf-portal on it at 10.254.0.100/24 serving DATA/portal/files/
-#                                   on port 8080 (scripts/portal/Portal.java), beacon.sh v1 there if missing; then,
-#                                   in the background while the sensor runs, gives the bridged demo Instruments
-#                                   their addresses (the segment has no DHCP): sf-downloader 10.254.0.2,
-#                                   sf-beacon-control 10.254.0.3
+#                                   on port 8080 (scripts/portal/Portal.java), beacon.sh v1 there if missing. The
+#                                   bridged demo Instruments' addresses (downloader 10.254.0.2, beacon-control
+#                                   10.254.0.3) are in their manifests; the platform sets them at every start
 #   demo-portal.sh down             stops the portal, deletes the namespace and the bridge
 #
 # Publish a new beacon on the portal:  sed -i 's/^VERSION=.*/VERSION=2/' DATA/portal/files/beacon.sh
@@ -16,10 +15,9 @@ IP=/usr/sbin/ip
 BRIDGE=br-egress
 NS=sf-portal
 PORTAL=10.254.0.100
-declare -A ADDRESSES=([sf-downloader]=10.254.0.2/24 [sf-beacon-control]=10.254.0.3/24)
 
 up() {
-  local data="$1" java="$2" sensor_pid="$3"
+  local data="$1" java="$2"
   if ! $IP link show "$BRIDGE" >/dev/null 2>&1; then
     $IP link add "$BRIDGE" type bridge
   fi
@@ -51,18 +49,6 @@ up() {
     echo $! > "$pidfile"
   fi
   echo "demo: vendor portal on http://$PORTAL:8080/files/ (namespace $NS, bridge $BRIDGE), serving $data/portal/files"
-  # Addresses for the bridged demo Instruments, again after each of their restarts, while the sensor runs.
-  (
-    while kill -0 "$sensor_pid" 2>/dev/null; do
-      for c in "${!ADDRESSES[@]}"; do
-        if lxc info "$c" 2>/dev/null | grep -q '^Status: RUNNING' \
-           && ! lxc exec "$c" -- ip -4 addr show dev eth0 2>/dev/null | grep -q "${ADDRESSES[$c]%/*}"; then
-          lxc exec "$c" -- sh -c "ip addr add ${ADDRESSES[$c]} dev eth0 && ip link set eth0 up" >/dev/null 2>&1 || true
-        fi
-      done
-      sleep 3
-    done
-  ) >/dev/null 2>&1 &
 }
 
 down() {
@@ -76,5 +62,5 @@ down() {
 case "${1:-}" in
   up) shift; up "$@" ;;
   down) shift; down "$@" ;;
-  *) echo "usage: $0 up DATA JAVA SENSOR_PID | down [DATA]" >&2; exit 2 ;;
+  *) echo "usage: $0 up DATA JAVA | down [DATA]" >&2; exit 2 ;;
 esac

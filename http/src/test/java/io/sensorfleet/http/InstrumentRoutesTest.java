@@ -168,6 +168,16 @@ class InstrumentRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_bad_static_address_answers_400_at_network_address_and_never_reaches_the_fleet() {
+    var body = json(app().run(as(operator, yaml("/api/v1/instruments",
+        "id: bad-addr\nimage: sensorfleet/base\nnetwork: {mode: bridged, bridge: br-x, address: 10.254.0.255/24}\n")))
+        .assertStatusCode(400).entityString());
+    assertEquals("invalid-manifest", body.get("code").asText());
+    assertEquals("network.address", body.get("errors").get(0).get("path").asText());
+    assertTrue(fleet.calls().stream().noneMatch(c -> c.id().value().equals("bad-addr")), "never reached the fleet");
+  }
+
+  @Test
   void a_pcap_filter_libpcap_refuses_answers_400_with_libpcaps_message() {
     var body = json(app().run(as(operator, yaml("/api/v1/instruments",
         "id: bad-ids\nimage: sensorfleet/base\nnetwork: {mode: passive, filter: \"udp dst prot 53\"}\n")))

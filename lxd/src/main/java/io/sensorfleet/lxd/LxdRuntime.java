@@ -293,6 +293,14 @@ public final class LxdRuntime implements ContainerRuntime {
     }
   }
 
+  // ---- config
+
+  @Override
+  public CompletionStage<Void> setConfig(String name, Map<String, String> config) {
+    String action = "set config " + String.join(", ", config.keySet()) + " of " + name;
+    return done(lxd.call(action, LxdHttp.json(HttpMethods.PATCH, instance(name), LxdJson.setConfig(config))));
+  }
+
   // ---- devices
 
   @Override

@@ -234,6 +234,7 @@ class GocryptfsStorageTest {
 
     @Override public CompletionStage<Void> create(ContainerSpec spec) { return no(); }
     @Override public CompletionStage<Void> start(String name) { return no(); }
+    @Override public CompletionStage<Void> setConfig(String name, Map<String, String> c) { return no(); }
     @Override public CompletionStage<Void> stop(String name) { return no(); }
     @Override public CompletionStage<Void> stop(String name, Duration gracePeriod) { return no(); }
     @Override public CompletionStage<Void> delete(String name) { return no(); }

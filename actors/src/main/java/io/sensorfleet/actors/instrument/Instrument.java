@@ -21,10 +21,12 @@ import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.ControlChannel;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import io.sensorfleet.core.manifest.ImageAlias;
+import io.sensorfleet.core.network.LxcNetworkConfig;
 import io.sensorfleet.core.network.NetworkProvisioner;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.runtime.ExecRequest;
+import io.sensorfleet.core.runtime.ExecResult;
 import io.sensorfleet.core.storage.InstrumentStorage;
 import io.sensorfleet.core.storage.StorageRequest;
 import io.sensorfleet.core.storage.StorageUsage;
@@ -207,8 +209,9 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
   static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
   static final String LABEL = "sensorfleet.instrument";
-  static final String PASSIVE_SYSCTLS = "lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1\n"
-      + "lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1";
+  static final String RAW_LXC = "raw.lxc";
+  static final String RESOLV_CONF = "/etc/resolv.conf";
+  static final String PASSIVE_SYSCTLS = LxcNetworkConfig.PASSIVE_SYSCTLS;
 
   private final InstrumentId id;
   private final Deps deps;
@@ -403,12 +406,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
             .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
         ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
             manifest.limits().processes()));
-    if (manifest.network() instanceof NetworkMode.Passive) {
-      // Its kernel would send IPv6 router solicitations and MLD reports on its receive-only link by itself: they
-      // would only be dropped, and counted as frames the Instrument tried to send. Without IPv6 nothing is sent
-      // unless the Instrument itself tries, so "blocked" means what it says.
-      spec = spec.withConfig("raw.lxc", SecureDefaults.CGROUP_MOUNT + "\n" + PASSIVE_SYSCTLS);
-    }
+    spec = spec.withConfig(RAW_LXC, rawLxc(manifest.network()));
     CompletionStage<Void> created = deps.runtime().create(spec)
         .thenCompose(v -> deps.storage().prepare(id, StorageRequest.of(manifest.storage())))
         .thenApply(plan -> (Void) null);
@@ -422,6 +420,11 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, done -> then.get())
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /** The container's {@code raw.lxc} for its network {@code mode}: see {@link LxcNetworkConfig#rawLxc}. */
+  static String rawLxc(NetworkMode mode) {
+    return LxcNetworkConfig.rawLxc(mode);
   }
 
   /** The image's sf-init runs this as the unprivileged `instrument` user. */
@@ -529,6 +532,23 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
           new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
     }
     var mode = record.manifest().orElseThrow().network();
+    // The container may predate its manifest's address (or the platform's way of setting it): LXC applies raw.lxc
+    // at the next start; an adopted container that runs without it gets the address now as well.
+    String rawLxc = rawLxc(mode);
+    if (!rawLxc.equals(info.config().get(RAW_LXC))) {
+      devices = devices.thenCompose(v -> deps.runtime().setConfig(containerName(), Map.of(RAW_LXC, rawLxc)));
+      if (adopt && mode.staticAddress().isPresent()) {
+        devices = devices.thenCompose(v -> applyAddressNow(mode.staticAddress().get()));
+      }
+    }
+    // Name servers from the manifest: written at every start (the image has no resolv.conf; whatever root inside
+    // wrote there since is replaced), and on adopt.
+    var servers = mode.staticAddress().filter(address -> !address.dns().isEmpty());
+    if (servers.isPresent()) {
+      byte[] resolv = servers.get().resolvConf().getBytes(StandardCharsets.UTF_8);
+      devices = devices.thenCompose(v -> deps.runtime().pushFile(containerName(), RESOLV_CONF,
+          new ContainerFile(resolv, 0, 0, 0644)));
+    }
     // Adopting a running container: its devices are there; the host's rules may not be (host reboot, nft flush).
     CompletionStage<Map<String, Device>> nicsUp = adopt
         ? devices.thenCompose(v -> deps.network().adopt(id, mode)).thenApply(v -> info.devices())
@@ -552,6 +572,29 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         .onMessage(StepDone.class, done -> awaitHello(adopt))
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
+  }
+
+  /**
+   * Sets {@code address} on the running container's NIC through LXD's exec, as root, as LXC would have at start
+   * ({@code ip} of the image; busybox has it). Failing to is a failed start: the Instrument would run without the
+   * address it declared. Built on the actor's thread; the stage touches no actor state.
+   */
+  private CompletionStage<Void> applyAddressNow(io.sensorfleet.core.manifest.StaticAddress address) {
+    String name = containerName();
+    String nic = io.sensorfleet.core.network.NetworkPlan.NIC;
+    CompletionStage<ExecResult> done = deps.runtime().exec(name, "ip", "addr", "add", address.address(),
+        "broadcast", address.broadcast(), "dev", nic);
+    if (address.gateway().isPresent()) {
+      String gateway = address.gateway().get();
+      done = done.thenCompose(added -> added.succeeded()
+          ? deps.runtime().exec(name, "ip", "route", "add", "default", "via", gateway, "dev", nic)
+          : CompletableFuture.completedFuture(added));
+    }
+    // "File exists": someone (an earlier sensor, the Instrument itself) already set it.
+    return done.thenCompose(result -> result.succeeded() || result.stderr().contains("File exists")
+        ? CompletableFuture.<Void>completedFuture(null)
+        : CompletableFuture.failedFuture(new IllegalStateException("setting " + address.address() + " on " + nic
+            + " failed: " + result.stderr().strip())));
   }
 
   /**

@@ -35,6 +35,8 @@ import java.util.Optional;
  * command: [/opt/pdns/bin/run]    # default: the image's init
  * network: {mode: none}           # | {mode: passive, filter: "udp port 53"} | {mode: bridged, bridge: br-lan}
  *                                 # | {mode: dedicated, interface: eth2}
+ *                                 # bridged and dedicated may add: address: 10.254.0.10/24, gateway: 10.254.0.1,
+ *                                 # dns: [10.254.0.1]
  * storage: {persistent: 0B, transient: 64MiB}
  * retention: 30d
  * health: {interval: 10s, timeout: 3s, failures-before-restart: 3}

@@ -88,8 +88,18 @@ final class ManifestReader {
         case "none" -> Optional.of(new NetworkMode.None());
         case "passive" -> s.withDefault("filter", Reads.string().map(NetworkMode.Passive::new),
             NetworkMode.Passive.everything());
-        case "bridged" -> s.required("bridge", Reads.string().map(NetworkMode.Bridged::new));
-        case "dedicated" -> s.required("interface", Reads.string().map(NetworkMode.Dedicated::new));
+        case "bridged" -> {
+          var bridge = s.required("bridge", Reads.string().map(NetworkMode.Bridged::new));
+          var address = staticAddress(s);
+          yield bridge.isPresent() && address.isPresent()
+              ? Optional.of(new NetworkMode.Bridged(bridge.get().bridge(), address.get())) : Optional.empty();
+        }
+        case "dedicated" -> {
+          var device = s.required("interface", Reads.string().map(NetworkMode.Dedicated::new));
+          var address = staticAddress(s);
+          yield device.isPresent() && address.isPresent()
+              ? Optional.of(new NetworkMode.Dedicated(device.get().interfaceName(), address.get())) : Optional.empty();
+        }
         default -> {
           problems.add(s.path("mode"), "unknown network mode " + Text.quoted(name)
               + Section.suggestion(name, NETWORK_MODES)
@@ -102,6 +112,40 @@ final class ManifestReader {
       }
       return network;
     });
+  }
+
+  /**
+   * The optional {@code address}, {@code gateway} and {@code dns} of a bridged or dedicated network: empty when
+   * invalid, an empty optional inside when not given. A gateway or name servers without an address are an error
+   * (the platform sets them with the address); the gateway is only checked against the address's prefix when the
+   * address itself was valid.
+   */
+  private static Optional<Optional<StaticAddress>> staticAddress(Section s) {
+    boolean given = s.has("address");
+    var address = s.optional("address", Reads.string().map(StaticAddress::requireAddress));
+    var gateway = s.optional("gateway", Reads.string());
+    Read<List<String>> dnsRead = Reads.list(Reads.string().map(StaticAddress::requireDnsServer))
+        .map(StaticAddress::requireDnsServers);
+    var dns = s.withDefault("dns", dnsRead, List.<String>of());
+    boolean valid = (!given || address.isPresent()) && (!s.has("gateway") || gateway.isPresent()) && dns.isPresent();
+    if (address.isEmpty()) {
+      for (String key : List.of("gateway", "dns")) {
+        if (s.has(key) && !given) {
+          s.problems().add(s.path(key), "needs an address: add address, e.g. 10.254.0.10/24");
+          valid = false;
+        }
+      }
+      return valid ? Optional.of(Optional.empty()) : Optional.empty();
+    }
+    if (!valid) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Optional.of(new StaticAddress(address.get(), gateway, dns.get())));
+    } catch (IllegalArgumentException e) {
+      s.problems().add(s.path("gateway"), e.getMessage());  // the only rule across fields: gateway in the prefix
+      return Optional.empty();
+    }
   }
 
   private static Optional<Storage> storage(JsonNode node, String path, Problems problems) {

@@ -1,15 +1,20 @@
 package io.sensorfleet.core.manifest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * How an Instrument's container reaches the network. Least privilege: {@link None} unless the tool needs more.
  * In YAML and JSON the mode is the {@code mode} field: {@code {mode: none}}, {@code {mode: passive, filter:
  * "udp port 53"}}, {@code {mode: bridged, bridge: br-lan}}, {@code {mode: dedicated, interface: eth2}}.
+ * Bridged and dedicated Instruments may name their IPv4 address, which the platform sets on {@code eth0} at every
+ * start: {@code {mode: bridged, bridge: br-lan, address: 10.254.0.10/24, gateway: 10.254.0.1}} (see
+ * {@link StaticAddress}).
  *
  * <p>Names of bridges and interfaces are only checked for shape here; whether the sensor offers them
  * ({@code sensor.bridges}, {@code sensor.interfaces.dedicated} in {@code sensor.conf}) is decided when the
@@ -28,6 +33,14 @@ public sealed interface NetworkMode {
 
   /** A Linux interface name: at most 15 bytes (IFNAMSIZ), no '/', spaces or ':'. */
   Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
+
+  /**
+   * The address the platform sets on the Instrument's {@code eth0} when its container starts; empty when it sets
+   * none (always for {@code none} and {@code passive}).
+   */
+  default Optional<StaticAddress> staticAddress() {
+    return Optional.empty();
+  }
 
   /** No network interface at all except loopback: the bus and the UI still work through bind mounts and proxies. */
   record None() implements NetworkMode {}
@@ -57,17 +70,44 @@ public sealed interface NetworkMode {
     }
   }
 
-  /** A NIC on one of the sensor's bridges ({@code sensor.bridges}): full two-way networking on that segment. */
-  record Bridged(String bridge) implements NetworkMode {
+  /**
+   * A NIC on one of the sensor's bridges ({@code sensor.bridges}): full two-way networking on that segment.
+   * {@code address}, if given, is set on it at every start (in YAML: {@code address} and {@code gateway}
+   * beside {@code bridge}; the journal's JSON nests them).
+   */
+  record Bridged(String bridge, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<StaticAddress> address) implements NetworkMode {
     public Bridged {
       requireInterfaceName(bridge, "bridge");
+      address = address == null ? Optional.empty() : address;  // journals written before addresses existed
+    }
+
+    /** On {@code bridge}, without an address. */
+    public Bridged(String bridge) {
+      this(bridge, Optional.empty());
+    }
+
+    @Override
+    public Optional<StaticAddress> staticAddress() {
+      return address;
     }
   }
 
-  /** A physical interface ({@code sensor.interfaces.dedicated}) moved into this one container. */
-  record Dedicated(@JsonProperty("interface") String interfaceName) implements NetworkMode {
+  /** A physical interface ({@code sensor.interfaces.dedicated}) moved into this one container; {@code address} as above. */
+  record Dedicated(@JsonProperty("interface") String interfaceName,
+                   @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<StaticAddress> address) implements NetworkMode {
     public Dedicated {
       requireInterfaceName(interfaceName, "interface");
+      address = address == null ? Optional.empty() : address;
+    }
+
+    /** {@code interfaceName}, without an address. */
+    public Dedicated(String interfaceName) {
+      this(interfaceName, Optional.empty());
+    }
+
+    @Override
+    public Optional<StaticAddress> staticAddress() {
+      return address;
     }
   }
 

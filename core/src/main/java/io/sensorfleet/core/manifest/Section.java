@@ -34,6 +34,11 @@ final class Section {
     return Optional.of(new Section(node, path, problems));
   }
 
+  /** Where this section records problems, for rules across several of its keys. */
+  Problems problems() {
+    return problems;
+  }
+
   /** The path of {@code key} in this section, e.g. {@code limits.memory}. */
   String path(String key) {
     return path.isEmpty() ? key : path + "." + key;

@@ -2,6 +2,7 @@ package io.sensorfleet.core.runtime;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
@@ -63,6 +64,12 @@ public interface ContainerRuntime {
 
   /** Removes one of the container's own devices. Fails with {@code NotFound} if it has no such device. */
   CompletionStage<Void> removeDevice(String name, String deviceName);
+
+  /**
+   * Sets instance config keys of an existing container, running or not ({@code raw.lxc} takes effect at its
+   * next start); keys not named keep their values.
+   */
+  CompletionStage<Void> setConfig(String name, Map<String, String> config);
 
   /** Creates a custom storage volume. */
   CompletionStage<Void> createVolume(VolumeSpec spec);

@@ -36,7 +36,8 @@ class ManifestJsonTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"{mode: none}", "{mode: passive, filter: \"udp port 53\"}", "{mode: bridged, bridge: br-lan}",
-      "{mode: dedicated, interface: eth2}"})
+      "{mode: dedicated, interface: eth2}", "{mode: bridged, bridge: br-lan, address: 10.0.0.2/24, gateway: 10.0.0.1}",
+      "{mode: dedicated, interface: eth2, address: 192.168.1.9/16, dns: [192.168.0.53]}"})
   void every_network_mode_survives_a_json_round_trip(String network) throws Exception {
     var manifest = Manifests.parsed(Manifests.minimalWith("network: " + network));
     assertEquals(manifest, JSON.readValue(JSON.writeValueAsString(manifest), InstrumentManifest.class));
@@ -46,6 +47,12 @@ class ManifestJsonTest {
   void the_network_mode_is_written_by_name_never_by_class() throws Exception {
     String json = JSON.writeValueAsString(new NetworkMode.Dedicated("eth2"));
     assertEquals("{\"mode\":\"dedicated\",\"interface\":\"eth2\"}", json);
+  }
+
+  @Test
+  void a_network_mode_journaled_before_addresses_existed_reads_as_without_one() throws Exception {
+    assertEquals(new NetworkMode.Bridged("br-lan"),
+        JSON.readValue("{\"mode\":\"bridged\",\"bridge\":\"br-lan\"}", NetworkMode.class));
   }
 
   @Test

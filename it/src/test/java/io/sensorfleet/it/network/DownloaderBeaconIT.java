@@ -118,16 +118,15 @@ class DownloaderBeaconIT {
     install(beaconManifest(beacon, "{mode: none}", "lo", resources()));
     install(beaconManifest(nosy, "{mode: none}", "lo",
         "    - {name: beacon-bin, url: 'http://" + portalAddress + ":" + PORT + "/files/beacon.sh', every: 2s}\n"));
-    install(beaconManifest(bridgedBeacon, "{mode: bridged, bridge: " + bridge + "}", "eth0", ""));
+    // Bridged segments have no DHCP: the manifests give the addresses, the platform sets them at every start.
+    install(beaconManifest(bridgedBeacon, "{mode: bridged, bridge: " + bridge + ", address: " + kit.address(1, 3)
+        + "/24}", "eth0", ""));
     for (InstrumentId id : List.of(beacon, nosy, downloader, bridgedBeacon)) {
       Instrument.Status started = sensor.ask(r -> new InstrumentRegistry.Start(id, Principal.user("it"), r));
       assertTrue(started.connected(), id + " said hello");
     }
-    // Bridged segments have no DHCP: the operator (here the test) gives the NICs their addresses.
-    kit.configure(downloader.containerName(), kit.address(1, 2) + "/24");
-    kit.configure(bridgedBeacon.containerName(), kit.address(1, 3) + "/24");
     // Only now the operator grants the beacon its binary and the other resources it asks for (nosy gets nothing):
-    // no job exists before the Downloader has its address, so the one-hour jobs are fetched with a way out.
+    // no job exists before the Downloader runs, so the one-hour jobs are fetched with a way out.
     for (String name : List.of("beacon-bin", "signed-rules", "huge", "slow")) {
       grant(new Grant(beacon, Action.RECEIVE_RESOURCE, name));
     }
@@ -168,7 +167,8 @@ class DownloaderBeaconIT {
     Path root = Path.of(System.getProperty("sensorfleet.root", "..")).toAbsolutePath().normalize();
     return Files.readString(root.resolve("conf/instruments/downloader.yaml"))
         .replaceFirst("(?m)^id: downloader$", "id: " + downloader)
-        .replace("bridge: br-egress", "bridge: " + bridge)
+        .replace("bridge: br-egress, address: 10.254.0.2/24, gateway: 10.254.0.1",
+            "bridge: " + bridge + ", address: " + kit.address(1, 2) + "/24")
         .replace("interval: 10s, timeout: 3s", "interval: 2s, timeout: 1500ms")
         .replace("persistent: 256MiB", "persistent: 32MiB")
         .replace("backoff_ms: 1000", "backoff_ms: 200");

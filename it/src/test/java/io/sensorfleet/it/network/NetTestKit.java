@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.sensorfleet.core.InstrumentId;
+import io.sensorfleet.core.network.LxcNetworkConfig;
 import io.sensorfleet.core.network.NetworkAllowlist;
 import io.sensorfleet.core.network.NetworkPlan;
 import io.sensorfleet.core.runtime.ContainerInfo;
@@ -269,7 +270,20 @@ final class NetTestKit implements AutoCloseable {
 
   /** Creates and starts a container of this run with the plan's devices; returns its name. */
   String running(String suffix, NetworkPlan plan) {
-    var spec = SecureDefaults.apply(ContainerSpec.of(prefix + suffix, image).withLabel("sft-run", runId), LIMITS);
+    return running(suffix, plan, SecureDefaults.CGROUP_MOUNT);
+  }
+
+  /**
+   * Creates and starts a container of this run with the plan's devices and the {@code raw.lxc} the platform gives
+   * the plan's mode ({@link LxcNetworkConfig#rawLxc}): with a manifest's address, LXC sets it. Returns its name.
+   */
+  String runningAsThePlatformDoes(String suffix, NetworkPlan plan) {
+    return running(suffix, plan, LxcNetworkConfig.rawLxc(plan.mode()));
+  }
+
+  private String running(String suffix, NetworkPlan plan, String rawLxc) {
+    var spec = SecureDefaults.apply(ContainerSpec.of(prefix + suffix, image).withLabel("sft-run", runId), LIMITS)
+        .withConfig("raw.lxc", rawLxc);
     await(lxd.create(plan.applyTo(spec)));
     await(lxd.start(spec.name()));
     return spec.name();

@@ -140,6 +140,14 @@ public final class LxdJson {
     return body;
   }
 
+  /** Body of {@code PATCH /1.0/instances/N} setting config keys (LXD merges the config map). */
+  public static ObjectNode setConfig(Map<String, String> config) {
+    ObjectNode body = MAPPER.createObjectNode();
+    ObjectNode keys = body.putObject("config");
+    config.forEach(keys::put);
+    return body;
+  }
+
   /** The writable part of an instance ({@code InstancePut}) with one device removed, for a PUT with If-Match. */
   public static ObjectNode withoutDevice(JsonNode instance, String deviceName) {
     ObjectNode put = MAPPER.createObjectNode();

@@ -89,6 +89,13 @@ class LxdJsonTest {
   }
 
   @Test
+  void set_config_body_names_only_the_keys_it_sets() {
+    assertEquals("{\"config\":{\"raw.lxc\":\"lxc.mount.auto = cgroup:mixed:force\\nlxc.net.0.ipv4.address = 10.0.0.2/24 10.0.0.255\"}}",
+        LxdJson.setConfig(Map.of("raw.lxc",
+            "lxc.mount.auto = cgroup:mixed:force\nlxc.net.0.ipv4.address = 10.0.0.2/24 10.0.0.255")).toString());
+  }
+
+  @Test
   void a_spec_with_its_own_root_disk_keeps_it() {
     var root = new Device.Other("disk", Map.of("path", "/", "pool", "fast", "size", "1GiB"));
     var spec = ContainerSpec.of("sf-ids", "sensorfleet/base").withDevice("root", root);
