@@ -3,18 +3,14 @@ package io.sensorfleet.actors.capture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sensorfleet.actors.StubNetwork;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.capture.control.ControlReply;
 import io.sensorfleet.capture.control.ControlRequest;
 import io.sensorfleet.core.InstrumentId;
-import io.sensorfleet.core.network.NetworkAllowlist;
-import io.sensorfleet.core.network.NetworkPlan;
-import io.sensorfleet.core.network.NetworkProvisioner;
-import io.sensorfleet.core.manifest.NetworkMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -76,41 +72,6 @@ class CaptureSupervisorTest {
     }
   }
 
-  /** Counts blocked frames as the test sets them. */
-  static final class FakeNetwork implements NetworkProvisioner {
-    volatile long blocked;
-
-    @Override
-    public NetworkAllowlist allowlist() {
-      return NetworkAllowlist.nothing();
-    }
-
-    @Override
-    public void useAllowlist(NetworkAllowlist allowlist) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<NetworkPlan> plan(InstrumentId instrument, NetworkMode mode) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<Void> release(InstrumentId instrument, NetworkMode mode) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<Void> adopt(InstrumentId instrument, NetworkMode mode) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<OptionalLong> blockedFrames(InstrumentId instrument) {
-      return CompletableFuture.completedFuture(OptionalLong.of(blocked));
-    }
-  }
-
   static CaptureSupervisorSettings settings(List<String> interfaces) {
     return new CaptureSupervisorSettings(interfaces, Duration.ofMillis(50), Duration.ofMillis(200),
         Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3));
@@ -145,7 +106,7 @@ class CaptureSupervisorTest {
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
     TestProbe<Long> blocked = kit.createTestProbe();
-    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of()), new FakeControl(), new FakeNetwork(),
+    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of()), new FakeControl(), new StubNetwork(),
         audit.ref(), Clock.systemUTC()));
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "", blocked.ref(), reply.ref()));
     StatusReply<Done> r = reply.receiveMessage();
@@ -158,7 +119,7 @@ class CaptureSupervisorTest {
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
     var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("sfnosuch0")), new FakeControl(),
-        new FakeNetwork(), audit.ref(), Clock.systemUTC()));
+        new StubNetwork(), audit.ref(), Clock.systemUTC()));
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "", kit.<Long>createTestProbe().ref(), reply.ref()));
     assertTrue(reply.receiveMessage().getError().getMessage().contains("'sfnosuch0'"));
   }
@@ -167,7 +128,7 @@ class CaptureSupervisorTest {
   void passes_on_libpcaps_refusal_of_a_filter() throws Exception {
     FakeControl control = new FakeControl();
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
-    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, new FakeNetwork(),
+    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, new StubNetwork(),
         kit.<AuditLog.Command>createTestProbe().ref(), Clock.systemUTC()));
     started(supervisor, control);
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "bad", kit.<Long>createTestProbe().ref(), reply.ref()));
@@ -178,7 +139,7 @@ class CaptureSupervisorTest {
   void restarts_a_dead_engine_and_attaches_its_branches_again() throws Exception {
     FakeControl control = new FakeControl();
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
-    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, new FakeNetwork(),
+    var supervisor = kit.spawn(CaptureSupervisor.create(settings(List.of("lo")), control, new StubNetwork(),
         kit.<AuditLog.Command>createTestProbe().ref(), Clock.systemUTC()));
     FakeSession first = started(supervisor, control);
     supervisor.tell(new CaptureSupervisor.Attach(A, "sfpa", "udp", kit.<Long>createTestProbe().ref(), reply.ref()));
@@ -193,7 +154,7 @@ class CaptureSupervisorTest {
   @Test
   void reports_branch_counters_with_the_frames_the_instrument_tried_to_send() throws Exception {
     FakeControl control = new FakeControl();
-    FakeNetwork network = new FakeNetwork();
+    StubNetwork network = new StubNetwork();
     network.blocked = 4;
     TestProbe<StatusReply<Done>> reply = kit.createTestProbe();
     TestProbe<Long> blocked = kit.createTestProbe();
@@ -237,7 +198,7 @@ class CaptureSupervisorTest {
   @Test
   void audits_blocked_frames_at_most_once_per_interval_and_the_rest_later() throws Exception {
     FakeControl control = new FakeControl();
-    FakeNetwork network = new FakeNetwork();
+    StubNetwork network = new StubNetwork();
     MovableClock clock = new MovableClock();
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
     TestProbe<StatusReply<CaptureSupervisor.Stats>> stats = kit.createTestProbe();

@@ -3,18 +3,14 @@ package io.sensorfleet.actors.network;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sensorfleet.actors.StubNetwork;
 import io.sensorfleet.audit.AuditLog;
 import io.sensorfleet.audit.Principal;
-import io.sensorfleet.core.InstrumentId;
-import io.sensorfleet.core.manifest.NetworkMode;
 import io.sensorfleet.core.network.NetworkAllowlist;
-import io.sensorfleet.core.network.NetworkPlan;
-import io.sensorfleet.core.network.NetworkProvisioner;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
@@ -31,39 +27,7 @@ class NetworkStoreTest {
   static final Principal ADMIN = Principal.user("admin");
   static final NetworkAllowlist CONFIG = new NetworkAllowlist(Set.of("br-lan"), Set.of("eth2"), Set.of("eth1"));
 
-  /** Holds the allowlist in force and counts how often it was put there. */
-  static final class Provisioner implements NetworkProvisioner {
-    volatile NetworkAllowlist allowlist = CONFIG;
-    volatile int applied;
-
-    @Override
-    public NetworkAllowlist allowlist() {
-      return allowlist;
-    }
-
-    @Override
-    public void useAllowlist(NetworkAllowlist next) {
-      allowlist = next;
-      applied++;
-    }
-
-    @Override
-    public CompletionStage<NetworkPlan> plan(InstrumentId instrument, NetworkMode mode) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<Void> release(InstrumentId instrument, NetworkMode mode) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<Void> adopt(InstrumentId instrument, NetworkMode mode) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
-  Provisioner network;
+  StubNetwork network;
   TestProbe<AuditLog.Command> audit;
   EventSourcedBehaviorTestKit<NetworkStore.Command, NetworkStore.Event, NetworkStore.State> store;
 
@@ -74,7 +38,7 @@ class NetworkStoreTest {
 
   @BeforeEach
   void fresh() {
-    network = new Provisioner();
+    network = new StubNetwork(CONFIG);
     audit = kit.createTestProbe();
     // The kit checks that commands, events and state survive Pekko's jackson serialization.
     store = EventSourcedBehaviorTestKit.create(kit.system(),

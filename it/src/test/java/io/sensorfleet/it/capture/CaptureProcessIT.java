@@ -51,10 +51,10 @@ class CaptureProcessIT {
 
   @BeforeAll
   static void start() throws Exception {
-    sh("ip", "link", "add", CAPTURE, "type", "veth", "peer", "name", CAPTURE + "x");
-    sh("ip", "link", "add", PORT, "type", "veth", "peer", "name", PORT + "x");
+    CaptureLab.sh("ip", "link", "add", CAPTURE, "type", "veth", "peer", "name", CAPTURE + "x");
+    CaptureLab.sh("ip", "link", "add", PORT, "type", "veth", "peer", "name", PORT + "x");
     for (String dev : List.of(CAPTURE, CAPTURE + "x", PORT, PORT + "x")) {
-      sh("ip", "link", "set", dev, "up");
+      CaptureLab.sh("ip", "link", "set", dev, "up");
     }
     root = Files.createDirectories(Path.of("/tmp", "sfr-cap" + RUN));
     var config = ConfigFactory.parseMap(Map.of(
@@ -90,7 +90,7 @@ class CaptureProcessIT {
   void the_engine_runs_unprivileged_and_comes_back_with_its_branch_when_killed() throws Exception {
     long first = awaitRunning();
     String status = Files.readString(Path.of("/proc", Long.toString(first), "status"));
-    long uid = Long.parseLong(sh("id", "-u", "sensorfleet-capture").strip());
+    long uid = Long.parseLong(CaptureLab.sh("id", "-u", "sensorfleet-capture").strip());
     assertTrue(status.contains("\nUid:\t" + uid + "\t" + uid + "\t" + uid + "\t" + uid + "\n"), status);
     assertTrue(status.contains("\nCapEff:\t0000000000002000\n"), "CAP_NET_RAW only:\n" + status);
     assertTrue(status.contains("\nCapBnd:\t0000000000002000\n"), status);
@@ -156,14 +156,5 @@ class CaptureProcessIT {
     } catch (Exception e) {
       return List.of("unreachable: " + e.getMessage());
     }
-  }
-
-  static String sh(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-    }
-    return out;
   }
 }

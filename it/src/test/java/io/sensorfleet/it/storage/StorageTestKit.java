@@ -16,6 +16,7 @@ import io.sensorfleet.core.runtime.SecureDefaults;
 import io.sensorfleet.core.runtime.StorageVolume;
 import io.sensorfleet.core.storage.DeviceAttachment;
 import io.sensorfleet.core.storage.StorageStatus;
+import io.sensorfleet.it.support.Cleanup;
 import io.sensorfleet.lxd.LxdRuntime;
 import io.sensorfleet.storage.GocryptfsStorage;
 import io.sensorfleet.storage.StorageSettings;
@@ -262,16 +263,16 @@ final class StorageTestKit implements AutoCloseable {
   @Override
   public void close() {
     List<Throwable> failures = new ArrayList<>();
-    step(failures, () -> deleteContainers(lxd, prefix, Instant.MAX));
-    step(failures, () -> {
+    Cleanup.step(failures, () -> deleteContainers(lxd, prefix, Instant.MAX));
+    Cleanup.step(failures, () -> {
       for (StorageStatus s : await(storage.list())) {
-        step(failures, () -> await(storage.purge(s.plan().id())));
+        Cleanup.step(failures, () -> await(storage.purge(s.plan().id())));
       }
     });
-    step(failures, () -> unmountUnder(mountDir));
-    step(failures, () -> deletePool(lxd, pool));
-    step(failures, () -> deleteTree(mountDir));
-    step(failures, () -> deleteTree(dataDir));
+    Cleanup.step(failures, () -> unmountUnder(mountDir));
+    Cleanup.step(failures, () -> deletePool(lxd, pool));
+    Cleanup.step(failures, () -> deleteTree(mountDir));
+    Cleanup.step(failures, () -> deleteTree(dataDir));
     storage.shutdown();
     restarted.forEach(GocryptfsStorage::shutdown);
     terminate(system);
@@ -279,18 +280,6 @@ final class StorageTestKit implements AutoCloseable {
       var first = failures.getFirst();
       failures.stream().skip(1).forEach(first::addSuppressed);
       throw first instanceof RuntimeException r ? r : new IllegalStateException(first);
-    }
-  }
-
-  private interface Step {
-    void run() throws Exception;
-  }
-
-  private static void step(List<Throwable> failures, Step step) {
-    try {
-      step.run();
-    } catch (Throwable t) {
-      failures.add(t);
     }
   }
 

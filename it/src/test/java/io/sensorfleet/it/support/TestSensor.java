@@ -115,10 +115,10 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
       Path mountDir = null;
       try {
         LxdRuntime lxd = LxdRuntime.create(kit.system());
-        step(failures, () -> {
+        Cleanup.step(failures, () -> {
           for (var info : lxd.list(ContainerSelector.prefix("sf-" + id + "-")).toCompletableFuture()
               .get(60, SECONDS)) {
-            step(failures, () -> lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
+            Cleanup.step(failures, () -> lxd.stop(info.name(), Duration.ZERO).exceptionally(e -> null)
                 .thenCompose(v -> lxd.delete(info.name())).toCompletableFuture().get(60, SECONDS));
           }
         });
@@ -130,7 +130,7 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
         var storage = GocryptfsStorage.create(lxd, settings);
         try {
           List<InstrumentId> refused = new ArrayList<>();
-          step(failures, () -> {
+          Cleanup.step(failures, () -> {
             for (var leftover : storage.list().toCompletableFuture().get(60, SECONDS)) {
               InstrumentId instrument = leftover.plan().id();
               if (instrument.value().startsWith(id + "-")) {
@@ -144,30 +144,30 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
             }
           });
           Path dir = mountDir;
-          step(failures, () -> unmountRunMounts(dir));
+          Cleanup.step(failures, () -> unmountRunMounts(dir));
           // Once nothing is mounted on the host any more, the purge deletes the volume, key and record.
           for (InstrumentId instrument : refused) {
-            step(failures, () -> storage.purge(instrument).toCompletableFuture().get(60, SECONDS));
+            Cleanup.step(failures, () -> storage.purge(instrument).toCompletableFuture().get(60, SECONDS));
           }
         } finally {
           storage.shutdown();
         }
-        step(failures, () -> Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture()
+        Cleanup.step(failures, () -> Http.get(kit.system()).shutdownAllConnectionPools().toCompletableFuture()
             .get(10, SECONDS));
       } finally {
         kit.shutdownTestKit();
       }
       if (mountDir != null) {
         Path dir = mountDir;
-        step(failures, () -> unmountRunMounts(dir));
-        step(failures, () -> {
+        Cleanup.step(failures, () -> unmountRunMounts(dir));
+        Cleanup.step(failures, () -> {
           for (Path left : runDirectories(dir)) {
             deleteTree(left);
           }
         });
       }
       for (Path dir : List.of(runtimeRoot, data)) {
-        step(failures, () -> deleteTree(dir));
+        Cleanup.step(failures, () -> deleteTree(dir));
       }
       List<String> remaining = mountDir == null ? List.of() : runMountPoints(mountDir);
       if (!remaining.isEmpty() || (mountDir != null && !runDirectories(mountDir).isEmpty())) {
@@ -226,18 +226,6 @@ public record TestSensor(ActorTestKit kit, ActorRef<InstrumentRegistry.Command> 
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
         }
-      }
-    }
-
-    private interface Step {
-      void run() throws Exception;
-    }
-
-    private static void step(List<Throwable> failures, Step step) {
-      try {
-        step.run();
-      } catch (Throwable t) {
-        failures.add(t);
       }
     }
   }
