@@ -15,8 +15,11 @@ import java.util.Optional;
  * @param consecutiveFailures failed checks since the last good one (timeouts and {@code failed} reports alike)
  * @param recent              newest last, at most {@code keep}
  * @param restarts            restarts caused by health since the last good check
+ * @param graceUntil          until then, and while no check has been good since the start, a failed check is
+ *                            shown but not counted (the manifest's {@code start-period})
  */
-public record HealthTracker(State state, int consecutiveFailures, List<Check> recent, int restarts, int keep) {
+public record HealthTracker(State state, int consecutiveFailures, List<Check> recent, int restarts, int keep,
+                            Instant graceUntil) {
 
   /** What Fleet Management shows. */
   public enum State { STARTING, HEALTHY, DEGRADED, UNHEALTHY, STOPPED, FAILED }
@@ -36,19 +39,27 @@ public record HealthTracker(State state, int consecutiveFailures, List<Check> re
   }
 
   public static HealthTracker stopped(int keep) {
-    return new HealthTracker(State.STOPPED, 0, List.of(), 0, keep);
+    return new HealthTracker(State.STOPPED, 0, List.of(), 0, keep, Instant.MIN);
   }
 
   /** The Instrument said hello: checks begin; the restart count survives so backoff keeps growing. */
   public HealthTracker starting() {
-    return new HealthTracker(State.STARTING, 0, recent, restarts, keep);
+    return starting(Instant.MIN);
+  }
+
+  /** As {@link #starting()}, with failed checks before {@code graceUntil} not counted until one is good. */
+  public HealthTracker starting(Instant graceUntil) {
+    return new HealthTracker(State.STARTING, 0, recent, restarts, keep, graceUntil);
   }
 
   public HealthTracker with(State newState) {
-    return new HealthTracker(newState, consecutiveFailures, recent, restarts, keep);
+    return new HealthTracker(newState, consecutiveFailures, recent, restarts, keep, graceUntil);
   }
 
-  /** Adds a check's result: a good check resets the failures and the restart count. */
+  /**
+   * Adds a check's result: a good check resets the failures and the restart count and ends the start period; a
+   * failed one within the start period keeps the Instrument {@code STARTING} without counting.
+   */
   public HealthTracker record(Check check) {
     var last = new ArrayList<>(recent);
     last.add(check);
@@ -56,9 +67,13 @@ public record HealthTracker(State state, int consecutiveFailures, List<Check> re
       last.removeFirst();
     }
     if (!check.failed()) {
-      return new HealthTracker(check.result() == Result.DEGRADED ? State.DEGRADED : State.HEALTHY, 0, last, 0, keep);
+      return new HealthTracker(check.result() == Result.DEGRADED ? State.DEGRADED : State.HEALTHY, 0, last, 0, keep,
+          Instant.MIN);
     }
-    return new HealthTracker(State.UNHEALTHY, consecutiveFailures + 1, last, restarts, keep);
+    if (state == State.STARTING && check.at().isBefore(graceUntil)) {
+      return new HealthTracker(State.STARTING, consecutiveFailures, last, restarts, keep, graceUntil);
+    }
+    return new HealthTracker(State.UNHEALTHY, consecutiveFailures + 1, last, restarts, keep, graceUntil);
   }
 
   /** True once {@code failuresBeforeRestart} checks in a row have failed. */
@@ -68,7 +83,7 @@ public record HealthTracker(State state, int consecutiveFailures, List<Check> re
 
   /** Counts a restart caused by health; see {@link #backoff} for the delay before it. */
   public HealthTracker restarted() {
-    return new HealthTracker(State.STARTING, 0, recent, restarts + 1, keep);
+    return new HealthTracker(State.STARTING, 0, recent, restarts + 1, keep, Instant.MIN);
   }
 
   /** Exponential backoff for the {@code restarts}-th restart in a row (1-based), capped. */

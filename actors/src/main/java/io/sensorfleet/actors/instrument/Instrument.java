@@ -645,9 +645,10 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
   private Behavior<Command> started(String detail) {
     timers.cancel(new HelloTimeout());
-    health = health.starting();
+    var healthSpec = record.manifest().orElseThrow().health();
+    health = health.starting(deps.clock().instant().plus(healthSpec.startPeriod()));
     pendingCheck = Optional.empty();
-    var interval = record.manifest().orElseThrow().health().interval();
+    var interval = healthSpec.interval();
     timers.startTimerWithFixedDelay(new HealthTick(), interval);
     timers.startTimerWithFixedDelay(new RetentionTick(), deps.settings().retentionInterval());
     observe(Actual.RUNNING, detail);

@@ -42,6 +42,30 @@ class HealthTrackerTest {
   }
 
   @Test
+  void failures_within_the_start_period_are_shown_but_not_counted() {
+    var health = HealthTracker.stopped(10).starting(T0.plusSeconds(30))
+        .record(check(Result.TIMEOUT)).record(check(Result.TIMEOUT)).record(check(Result.TIMEOUT));
+    assertEquals(State.STARTING, health.state());
+    assertEquals(0, health.consecutiveFailures());
+    assertEquals(3, health.recent().size());
+  }
+
+  @Test
+  void failures_after_the_start_period_count() {
+    var health = HealthTracker.stopped(10).starting(T0.minusSeconds(1)).record(check(Result.TIMEOUT));
+    assertEquals(State.UNHEALTHY, health.state());
+    assertEquals(1, health.consecutiveFailures());
+  }
+
+  @Test
+  void a_good_check_ends_the_start_period() {
+    var health = HealthTracker.stopped(10).starting(T0.plusSeconds(30))
+        .record(check(Result.HEALTHY)).record(check(Result.TIMEOUT));
+    assertEquals(State.UNHEALTHY, health.state());
+    assertEquals(1, health.consecutiveFailures());
+  }
+
+  @Test
   void a_good_check_resets_failures_and_restarts() {
     var health = HealthTracker.stopped(10).starting().record(check(Result.TIMEOUT)).restarted()
         .record(check(Result.HEALTHY));

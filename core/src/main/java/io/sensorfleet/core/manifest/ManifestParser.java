@@ -39,7 +39,7 @@ import java.util.Optional;
  *                                 # dns: [10.254.0.1]
  * storage: {persistent: 0B, transient: 64MiB}
  * retention: 30d
- * health: {interval: 10s, timeout: 3s, failures-before-restart: 3}
+ * health: {interval: 10s, timeout: 3s, failures-before-restart: 3, start-period: 0s}
  * limits: {cpus: 1, memory: 256MiB, processes: 256}   # optional cpu-allowance: 50%
  * ui: {port: 8080}                # optional
  * control: socket                 # | tcp

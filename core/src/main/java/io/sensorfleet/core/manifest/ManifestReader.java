@@ -168,8 +168,10 @@ final class ManifestReader {
       var timeout = s.withDefault("timeout", Reads.duration().map(Health::requireTimeout), Health.DEFAULT.timeout());
       var failures = s.withDefault("failures-before-restart", Reads.integer(1, 100),
           Health.DEFAULT.failuresBeforeRestart());
+      var startPeriod = s.withDefault("start-period", Reads.duration().map(Health::requireStartPeriod),
+          Health.DEFAULT.startPeriod());
       s.rejectUnknownKeys();
-      if (interval.isEmpty() || timeout.isEmpty() || failures.isEmpty()) {
+      if (interval.isEmpty() || timeout.isEmpty() || failures.isEmpty() || startPeriod.isEmpty()) {
         return Optional.empty();
       }
       if (timeout.get().compareTo(interval.get()) >= 0) {
@@ -177,7 +179,7 @@ final class ManifestReader {
         problems.add(s.path("timeout"), timeoutGiven ? reason : reason + " (the default): set a shorter timeout");
         return Optional.empty();
       }
-      return Optional.of(new Health(interval.get(), timeout.get(), failures.get()));
+      return Optional.of(new Health(interval.get(), timeout.get(), failures.get(), startPeriod.get()));
     });
   }
 

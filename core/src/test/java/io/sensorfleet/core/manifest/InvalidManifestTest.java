@@ -62,6 +62,8 @@ class InvalidManifestTest {
         row("duration without a unit", minimalWith("health: {interval: 10}"), "health.interval", "needs a unit"),
         row("zero failures", minimalWith("health: {failures-before-restart: 0}"), "health.failures-before-restart",
             "between 1 and 100"),
+        row("start period above an hour", minimalWith("health: {start-period: 2h}"), "health.start-period",
+            "between 0s and 1h"),
         row("retention in words", minimalWith("retention: 30 days"), "retention", "is not a duration"),
         row("retention of eleven years", minimalWith("retention: 4000d"), "retention", "between 1m and 3650d"),
         row("unknown top-level field", minimalWith("permisions: []"), "permisions",

@@ -60,8 +60,15 @@ class ManifestJsonTest {
     String json = JSON.writeValueAsString(Manifests.parsed(Manifests.FULL));
     assertFalse(json.contains("io.sensorfleet"), json);
     assertEquals("\"512MiB\"", JSON.writeValueAsString(ByteSize.ofMebibytes(512)));
-    assertEquals("{\"interval\":\"PT20S\",\"timeout\":\"PT5S\",\"failures-before-restart\":5}",
+    assertEquals("{\"interval\":\"PT20S\",\"timeout\":\"PT5S\",\"failures-before-restart\":5,"
+        + "\"start-period\":\"PT1M\"}",
         JSON.writeValueAsString(Manifests.parsed(Manifests.FULL).health()));
+  }
+
+  @Test
+  void a_health_journaled_before_the_start_period_existed_reads_as_none() throws Exception {
+    String json = "{\"interval\":\"PT10S\",\"timeout\":\"PT3S\",\"failures-before-restart\":3}";
+    assertEquals(Health.DEFAULT, JSON.readValue(json, Health.class));
   }
 
   @Test

@@ -34,7 +34,7 @@ class ManifestParserTest {
         new NetworkMode.Passive("udp port 53"),
         new Storage(ByteSize.ofGibibytes(1), ByteSize.ofMebibytes(32)),
         Duration.ofDays(14),
-        new Health(Duration.ofSeconds(20), Duration.ofSeconds(5), 5),
+        new Health(Duration.ofSeconds(20), Duration.ofSeconds(5), 5, Duration.ofMinutes(1)),
         new Limits(2, OptionalInt.of(50), ByteSize.ofMebibytes(512), 128),
         Optional.of(new Ui(8080)),
         ControlChannel.TCP,

@@ -20,7 +20,7 @@ final class Manifests {
       network: { mode: passive, filter: "udp port 53" }
       storage: { persistent: 1GiB, transient: 32MiB }
       retention: 14d
-      health: { interval: 20s, timeout: 5s, failures-before-restart: 5 }
+      health: { interval: 20s, timeout: 5s, failures-before-restart: 5, start-period: 1m }
       limits: { cpus: 2, cpu-allowance: 50%, memory: 512MiB, processes: 128 }
       ui: { port: 8080 }
       control: tcp

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sensorfleet.actors.instrument.HealthTracker;
 import io.sensorfleet.actors.instrument.Instrument;
 import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
 import io.sensorfleet.actors.instrument.InstrumentRegistry;
@@ -145,6 +146,35 @@ class InstrumentLifecycleIT {
 
       sensor.ask(r -> new InstrumentRegistry.Remove(mute, true, Principal.user("it"), r));
       sensor.ask(r -> new InstrumentRegistry.Remove(ok, true, Principal.user("it"), r));
+    }
+  }
+
+  @Test
+  void failed_checks_within_the_start_period_are_shown_but_restart_only_after_it() throws Exception {
+    InstrumentId slow = InstrumentId.of(RUN + "-slow");
+    try (TestSensor sensor = TestSensor.start(run)) {
+      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
+          id: %s
+          image: sensorfleet/jvm
+          command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
+                    io.sensorfleet.instruments.sample.MuteInstrument]
+          health: {interval: 1s, timeout: 500ms, failures-before-restart: 1, start-period: 6s}
+          limits: {cpus: 1, memory: 256MiB, processes: 128}
+          """.formatted(slow.value())), Principal.user("it"), r));
+      sensor.ask(r -> new InstrumentRegistry.Start(slow, Principal.user("it"), r));
+
+      // Three unanswered checks, each of which alone would restart it after the start period: still starting.
+      var starting = org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
+          () -> sensor.list().stream().filter(s -> s.id().equals(slow)).findFirst().orElseThrow().health(),
+          h -> h.recent().stream().filter(c -> c.result() == HealthTracker.Result.TIMEOUT).count() >= 3);
+      assertEquals(HealthTracker.State.STARTING, starting.state());
+      assertEquals(0, starting.restarts());
+
+      sensor.audits().fishForMessage(TIMEOUT, "a restart of " + slow + " once the start period is over", m ->
+          m instanceof AuditLog.Record rec && rec.request().action().equals("instrument restarted")
+              && rec.request().instrument().equals(java.util.Optional.of(slow))
+              ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+      sensor.ask(r -> new InstrumentRegistry.Remove(slow, true, Principal.user("it"), r));
     }
   }
 
