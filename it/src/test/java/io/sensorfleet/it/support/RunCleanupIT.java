@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * the run's storage mounts (as a long-lived {@code ip netns exec} or {@code unshare} process started meanwhile by
  * another test on the machine does), so the storage refuses to close them as in use.
  */
-class TestSensorCleanupIT {
+class RunCleanupIT {
   static final String RUN = "cl" + Stages.randomId();
   static final Path MOUNT_DIR = Path.of("/run/sensorfleet-storage");
 
