@@ -46,7 +46,7 @@ class InstrumentLifecycleIT {
   @BeforeAll
   static void prepare() throws Exception {
     run = TestSensor.Run.create(RUN, List.of("a", "b", "mute", "ok", "cfg", "evil", "calm", "keeper", "hoarder",
-        "up", "junk", "steady", "held", "disk"));
+        "up", "junk", "steady", "held", "slow", "disk"));
     data = run.data();
     runtimeRoot = run.runtimeRoot();
   }
