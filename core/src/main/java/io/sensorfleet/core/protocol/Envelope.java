@@ -49,6 +49,11 @@ final class Envelope {
     }
   }
 
+  /** True when a field of this name was added (whatever its value). */
+  boolean has(String name) {
+    return fields.containsKey(name);
+  }
+
   /** The frame's {@code id}, as soon as a valid one was read, so even a refusal can be correlated. */
   Optional<String> correlationId() {
     return Optional.ofNullable(correlationId);

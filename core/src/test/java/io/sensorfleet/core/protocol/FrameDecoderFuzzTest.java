@@ -19,6 +19,9 @@ class FrameDecoderFuzzTest {
   private static final FrameCodec STANDARD = FrameCodec.standard();
   /** Small limits, so short inputs reach the size, payload and depth checks too. */
   private static final FrameCodec TIGHT = FrameCodec.withLimits(new FrameLimits(256, 128, 4));
+  /** Jackson alone, for each codec: the fast path must read every input exactly as it does. */
+  private static final FrameDecoder JACKSON_STANDARD = new FrameDecoder(STANDARD.limits(), false);
+  private static final FrameDecoder JACKSON_TIGHT = new FrameDecoder(TIGHT.limits(), false);
 
   @FuzzTest(maxDuration = "10s")
   @DictionaryEntries({
@@ -40,6 +43,7 @@ class FrameDecoderFuzzTest {
 
   private static void checkCodec(FrameCodec codec, byte[] input) {
     DecodeResult result = codec.decode(input);
+    assertEquals((codec == STANDARD ? JACKSON_STANDARD : JACKSON_TIGHT).decode(input, 0, input.length), result);
     switch (result) {
       case DecodeResult.Rejected rejected -> checkRejection(rejected);
       case DecodeResult.Decoded decoded -> {
