@@ -338,20 +338,21 @@ final class EnvelopeScanner {
     return FAIL;
   }
 
-  /** The protocol's field names without allocating; others as new strings. */
+  /** The bus frames' field names without allocating; others as new strings. */
   private static String name(byte[] b, int start, int end) {
     int n = end - start;
-    for (String known : KNOWN_NAMES) {
-      if (known.length() == n && matches(b, start, known)) {
-        return known;
-      }
-    }
-    return new String(b, start, n, StandardCharsets.ISO_8859_1);
+    String known = switch (n) {
+      case 2 -> b[start] == 'i' ? "id" : b[start] == 'r' ? "re" : "to";
+      case 3 -> "ack";
+      case 4 -> b[start] == 't' ? "type" : "from";
+      case 5 -> "topic";
+      case 7 -> "payload";
+      case 8 -> "audience";
+      case 11 -> "occurred_at";
+      default -> null;
+    };
+    return known != null && matches(b, start, known) ? known : new String(b, start, n, StandardCharsets.ISO_8859_1);
   }
-
-  private static final String[] KNOWN_NAMES = {
-    "type", "id", "re", "to", "from", "ack", "payload", "topic", "audience", "occurred_at"
-  };
 
   private static boolean matches(byte[] b, int start, String s) {
     for (int k = 0; k < s.length(); k++) {

@@ -112,6 +112,19 @@ class EnvelopeScannerTest {
   }
 
   @Test
+  void many_fields_and_a_late_duplicate_decode_the_same_either_way() {
+    StringBuilder fields = new StringBuilder();
+    for (int k = 0; k < 40; k++) {
+      fields.append(",\"x").append(k).append("\":").append(k);
+    }
+    byte[] many = bytes("{\"type\":\"bye\"" + fields + ",\"reason\":\"r\"}");
+    assertInstanceOf(DecodeResult.Decoded.class, assertSame(many));
+    byte[] duplicate = bytes("{\"type\":\"bye\"" + fields + ",\"x3\":0}");
+    assertEquals(ErrorCode.DUPLICATE_FIELD,
+        assertInstanceOf(DecodeResult.Rejected.class, assertSame(duplicate)).code());
+  }
+
+  @Test
   void oversized_payloads_are_refused_the_same_either_way() {
     String big = "\"" + "x".repeat(FrameLimits.DEFAULT.maxPayloadBytes()) + "\"";
     byte[] line = bytes(SEND + big + "}");
