@@ -1,6 +1,9 @@
 package io.sensorfleet.core.protocol;
 
 import com.fasterxml.jackson.core.JsonToken;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,6 +23,13 @@ import java.nio.charset.StandardCharsets;
 final class EnvelopeScanner {
 
   private static final int FAIL = -1;
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
+  private static final long SPACES = 0x2020202020202020L;
 
   /** Bytes that end the plain run of a string: '"', '\\' and the control characters JSON forbids raw. */
   private static final boolean[] STRING_STOP = new boolean[256];
@@ -207,6 +217,21 @@ final class EnvelopeScanner {
   static int string(byte[] b, int i, int end) {
     i++;
     while (i < end) {
+      // Eight plain bytes at a time (no '"', '\\' or control character: the "has a zero byte" trick); a byte
+      // loop over strings was a third of the decoder's time. A false alarm only sends one byte through the loop.
+      while (i + Long.BYTES <= end) {
+        long v = (long) LONGS.get(b, i);
+        long quotes = v ^ QUOTES;
+        long backslashes = v ^ BACKSLASHES;
+        long stops = ((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes) | ((v - SPACES) & ~v);
+        if ((stops & HIGHS) != 0) {
+          break;
+        }
+        i += Long.BYTES;
+      }
+      if (i >= end) {
+        break;
+      }
       int c = b[i] & 0xff;
       if (!STRING_STOP[c]) {
         i++;

@@ -112,6 +112,17 @@ class EnvelopeScannerTest {
   }
 
   @Test
+  void a_special_byte_at_every_position_of_a_long_string_decodes_the_same_either_way() {
+    for (String special : List.of("\\\"", "\\u00e9", "\\x", "\"", "\u0001", "\t", "\u00e9", "\\")) {
+      for (int at = 0; at < 20; at++) {
+        String text = "y".repeat(at) + special + "y".repeat(20 - at);
+        assertSame(bytes(SEND + "{\"k\":\"" + text + "\"}}"));
+        assertSame(bytes("{\"type\":\"bye\",\"reason\":\"" + text + "\"}"));
+      }
+    }
+  }
+
+  @Test
   void many_fields_and_a_late_duplicate_decode_the_same_either_way() {
     StringBuilder fields = new StringBuilder();
     for (int k = 0; k < 40; k++) {
