@@ -157,7 +157,7 @@ final class EnvelopeScanner {
       // A value at i.
       byte c = b[i];
       if (c == '{' || c == '[') {
-        if (depth == limit) {
+        if (depth >= limit) {
           return FAIL;
         }
         boolean object = c == '{';

@@ -105,9 +105,12 @@ class EnvelopeScannerTest {
       assertSame(bytes(SEND + "[".repeat(levels) + "]".repeat(levels) + "}"));
       assertSame(bytes(SEND + "{\"a\":".repeat(levels) + "1" + "}".repeat(levels) + "}"));
     }
-    for (int levels = 1; levels <= 6; levels++) {
-      byte[] line = bytes(SEND + "[".repeat(levels) + "]".repeat(levels) + "}");
+    FrameLimits flattest = new FrameLimits(256, 128, 2);
+    for (int levels = 0; levels <= 6; levels++) {
+      byte[] line = bytes(SEND + "[".repeat(levels) + "1" + "]".repeat(levels) + "}");
       assertEquals(JACKSON_TIGHT.decode(line, 0, line.length), FAST_TIGHT.decode(line, 0, line.length));
+      assertEquals(new FrameDecoder(flattest, false).decode(line, 0, line.length),
+          new FrameDecoder(flattest, true).decode(line, 0, line.length));
     }
   }
 
