@@ -407,7 +407,7 @@ final class EnvelopeScanner {
     return c >= '0' && c <= '9';
   }
 
-  private static int skipWhitespace(byte[] b, int i, int end) {
+  static int skipWhitespace(byte[] b, int i, int end) {
     while (i < end) {
       byte c = b[i];
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {

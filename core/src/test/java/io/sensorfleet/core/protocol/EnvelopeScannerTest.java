@@ -29,6 +29,9 @@ class EnvelopeScannerTest {
   private static final FrameDecoder FAST_TIGHT = new FrameDecoder(TIGHT, true);
   private static final FrameDecoder JACKSON_TIGHT = new FrameDecoder(TIGHT, false);
 
+  private static final PayloadScanner PAYLOAD_FAST = new PayloadScanner(FrameLimits.DEFAULT, true);
+  private static final PayloadScanner PAYLOAD_JACKSON = new PayloadScanner(FrameLimits.DEFAULT, false);
+
   private static final String SEND = "{\"type\":\"send\",\"id\":\"m1\",\"to\":\"ids\",\"payload\":";
 
   @Test
@@ -55,7 +58,26 @@ class EnvelopeScannerTest {
   }
 
   static Stream<Arguments> cornerCases() {
-    List<String> payloads = List.of(
+    List<String> lines = new ArrayList<>();
+    for (String p : PAYLOADS) {
+      lines.add(SEND + p + "}");
+      lines.add("{\"type\":\"config\",\"id\":\"c1\",\"version\":" + p + ",\"config\":{}}");
+      lines.add("{\"type\":\"bye\",\"x\":" + p + "}");
+    }
+    lines.addAll(LINES);
+    return lines.stream().map(Arguments::of);
+  }
+
+  static Stream<Arguments> payloadCornerCases() {
+    List<String> inputs = new ArrayList<>(PAYLOADS);
+    for (String p : List.of("1", "{\"a\":[1]}", "\"s\"", "true", "null", "-0.5e1")) {
+      inputs.addAll(List.of(" " + p, p + " ", "\n" + p + "\r\n", p + " " + p, p + "x", "\t" + p + "\t"));
+    }
+    inputs.addAll(List.of("", " ", "\n", "{\n\"a\":\n1\n}", "[1,\r\n2]", "\"a\nb\""));
+    return inputs.stream().map(Arguments::of);
+  }
+
+  private static final List<String> PAYLOADS = List.of(
         // numbers
         "0", "-0", "1", "-1", "01", "-01", "00", "1.", ".1", "1.5", "-1.5e3", "1e5", "1E+5", "1e-5", "1e", "1e+",
         "1.e5", "-", "+1", "1x", "0x10", "1.5.5", "9007199254740993", "123456789012345678901234567890", "[1,2]",
@@ -71,13 +93,8 @@ class EnvelopeScannerTest {
         "[{}]", "{\"a\":{\"b\":[{}]}}", "{\"a\":1}}", "[1]]", "{\"a\":1]", "[1}", "{1:2}", "{'a':1}", "{a:1}",
         "[", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "[1", "[1,", "/* c */ 1", "NaN", "Infinity", "-Infinity",
         "{\"a\":1,\"a\":2}", "{\"\":1}", "[\"\\u0000\"]");
-    List<String> lines = new ArrayList<>();
-    for (String p : payloads) {
-      lines.add(SEND + p + "}");
-      lines.add("{\"type\":\"config\",\"id\":\"c1\",\"version\":" + p + ",\"config\":{}}");
-      lines.add("{\"type\":\"bye\",\"x\":" + p + "}");
-    }
-    lines.addAll(List.of(
+
+  private static final List<String> LINES = List.of(
         "", " ", "{}", "{ }", "{\"type\":\"bye\"}", "{\"type\":\"bye\"} ", "{\"type\":\"bye\"}x", "{\"type\":\"bye\"}{}",
         "{\"type\":\"bye\",}", "{\"type\":\"bye\" \"x\":1}", "{\"type\" : \"bye\" , \"reason\" : \"r\"}",
         "{\"type\":\"bye\",\"reason\":\"a\\\"b\"}", "{\"ty\\u0070e\":\"bye\"}", "{\"caf\u00e9\":1,\"type\":\"bye\"}",
@@ -88,14 +105,46 @@ class EnvelopeScannerTest {
         "[{\"type\":\"bye\"}]", "\"bye\"", "42", "null", "{\"type\":\"bye\"}\r", "\t{\"type\":\"bye\"}\t",
         "{\"type\":\"bye\"}\u00a0", "{\"type\":\"hello\",\"id\":\"h1\",\"versions\":[1,2],\"instrument\":\"ids\","
             + "\"software\":\"x\"}", "{\"type\":\"hello\",\"id\":\"h1\",\"versions\":[1.0],\"instrument\":\"ids\","
-            + "\"software\":\"x\"}"));
-    return lines.stream().map(Arguments::of);
-  }
+            + "\"software\":\"x\"}");
 
   @ParameterizedTest
   @MethodSource("cornerCases")
   void json_corner_cases_decode_the_same_either_way(String line) {
     assertSame(bytes(line));
+  }
+
+  @ParameterizedTest
+  @MethodSource("payloadCornerCases")
+  void payloads_built_by_programs_are_read_the_same_either_way(String json) {
+    assertSamePayload(bytes(json));
+  }
+
+  @Test
+  void payloads_nested_at_and_over_the_limit_are_read_the_same_either_way() {
+    int max = FrameLimits.DEFAULT.maxDepth();
+    for (int levels = max - 3; levels <= max + 1; levels++) {
+      assertSamePayload(bytes("[".repeat(levels) + "]".repeat(levels)));
+    }
+  }
+
+  @Test
+  void mutated_payloads_are_read_the_same_either_way() {
+    byte[] alphabet = bytes("{}[]\":,\\ tfn0123456789.-+eEu\t\r\n\u0001x/");
+    byte[] seed = bytes(" {\"t\":\"0123\",\"p\":[1,-2.5e3,true,false,null,{\"k\":\"\\u00e9\\n caf\u00e9\"}]}\n");
+    SplittableRandom random = new SplittableRandom(4);
+    for (int n = 0; n < 20_000; n++) {
+      byte[] json = seed.clone();
+      for (int e = 0; e < 1 + random.nextInt(3) && json.length > 0; e++) {
+        int at = random.nextInt(json.length);
+        switch (random.nextInt(4)) {
+          case 0 -> json[at] = alphabet[random.nextInt(alphabet.length)];
+          case 1 -> json = concat(Arrays.copyOf(json, at), Arrays.copyOfRange(json, at + 1, json.length));
+          case 2 -> json = concat(Arrays.copyOf(json, at + 1), Arrays.copyOfRange(json, at, json.length));
+          default -> json = Arrays.copyOf(json, at);
+        }
+      }
+      assertSamePayload(json);
+    }
   }
 
   @Test
@@ -208,6 +257,23 @@ class EnvelopeScannerTest {
     assertEquals(JACKSON_TIGHT.decode(line, 0, line.length), FAST_TIGHT.decode(line, 0, line.length),
         () -> "tight limits, line: " + new String(line, StandardCharsets.UTF_8));
     return actual;
+  }
+
+  /** RawJson.of's scanner with and without the fast path: the same value, or the same refusal. */
+  private static void assertSamePayload(byte[] json) {
+    String expected;
+    try {
+      expected = "ok " + PAYLOAD_JACKSON.scanStandalone(json).asString();
+    } catch (IllegalArgumentException e) {
+      expected = "refused " + e.getMessage();
+    }
+    String actual;
+    try {
+      actual = "ok " + PAYLOAD_FAST.scanStandalone(json).asString();
+    } catch (IllegalArgumentException e) {
+      actual = "refused " + e.getMessage();
+    }
+    assertEquals(expected, actual, () -> "payload: " + new String(json, StandardCharsets.UTF_8));
   }
 
   private static Envelope envelope(String line) {

@@ -22,6 +22,7 @@ class FrameDecoderFuzzTest {
   /** Jackson alone, for each codec: the fast path must read every input exactly as it does. */
   private static final FrameDecoder JACKSON_STANDARD = new FrameDecoder(STANDARD.limits(), false);
   private static final FrameDecoder JACKSON_TIGHT = new FrameDecoder(TIGHT.limits(), false);
+  private static final PayloadScanner PAYLOAD_JACKSON = new PayloadScanner(FrameLimits.DEFAULT, false);
 
   @FuzzTest(maxDuration = "10s")
   @DictionaryEntries({
@@ -71,12 +72,20 @@ class FrameDecoderFuzzTest {
 
   /** Whatever RawJson accepts must travel in a frame unchanged. */
   private static void checkPayload(byte[] input) {
+    String jacksonAlone;
+    try {
+      jacksonAlone = PAYLOAD_JACKSON.scanStandalone(input).asString();
+    } catch (IllegalArgumentException refused) {
+      jacksonAlone = "refused: " + refused.getMessage();
+    }
     RawJson payload;
     try {
       payload = RawJson.of(input);
     } catch (IllegalArgumentException refused) {
+      assertEquals(jacksonAlone, "refused: " + refused.getMessage());
       return;
     }
+    assertEquals(jacksonAlone, payload.asString());
     var send = new Frame.Send(Optional.empty(), SampleFrames.IDS, false, payload);
     byte[] encoded = STANDARD.encode(send);
     assertOneLine(encoded);
