@@ -238,9 +238,8 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
       toPlatform(from, send, channel);
       return;
     }
-    Decision decision = policy.decideSend(from, send.to());
-    if (decision.denied()) {
-      deny(from, Action.SEND, send.to().value(), decision.reason(), send.id(), channel);
+    if (!policy.allows(from, send.to().value(), Action.SEND)) {
+      deny(from, Action.SEND, send.to().value(), policy.decideSend(from, send.to()).reason(), send.id(), channel);
       return;
     }
     ActorRef<InstrumentChannel.Command> recipient = attached.get(send.to());
@@ -287,9 +286,9 @@ public final class PermissionGate extends AbstractBehavior<PermissionGate.Comman
   }
 
   private void onPublish(InstrumentId from, Frame.Publish publish, ActorRef<InstrumentChannel.Command> channel) {
-    Decision decision = policy.decide(from, publish.topic().value(), Action.PUBLISH);
-    if (decision.denied()) {
-      deny(from, Action.PUBLISH, publish.topic().value(), decision.reason(), publish.id(), channel);
+    String topic = publish.topic().value();
+    if (!policy.allows(from, topic, Action.PUBLISH)) {
+      deny(from, Action.PUBLISH, topic, policy.decide(from, topic, Action.PUBLISH).reason(), publish.id(), channel);
       return;
     }
     Instant now = clock.instant();

@@ -537,7 +537,26 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   // ---- commands from the parent ----
 
   private Behavior<Command> onOutbound(Outbound outbound) {
-    Frame frame = outbound.frame();
+    outbound(outbound.frame());
+    flushCurrent();
+    return Behaviors.same();
+  }
+
+  /** A batch (the gate's output for one of its inputs) is queued whole, then written in one gathering write. */
+  private Behavior<Command> onOutboundAll(OutboundAll all) {
+    all.frames().forEach(this::outbound);
+    flushCurrent();
+    return Behaviors.same();
+  }
+
+  private void flushCurrent() {
+    if (connection != null) {
+      flush(connection);
+    }
+  }
+
+  /** Queues one frame from the parent or the gate, or drops and counts it; the caller flushes. */
+  private void outbound(Frame frame) {
     Connection c = connection;
     if (c == null || c.phase != Phase.READY || c.closing) {
       outboundDropped++;
@@ -549,14 +568,8 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     } else if (frame instanceof Frame.Bye bye) {
       closeWith(c, Optional.of(bye), bye.reason().isEmpty() ? "bye" : "bye: " + bye.reason());
     } else {
-      enqueue(c, frame);
+      queue(c, frame);
     }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onOutboundAll(OutboundAll all) {
-    all.frames().forEach(frame -> onOutbound(new Outbound(frame)));
-    return Behaviors.same();
   }
 
   private Behavior<Command> onSetWelcomeConfig(SetWelcomeConfig set) {
@@ -748,6 +761,12 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
   }
 
   private void enqueue(Connection c, Frame frame) {
+    queue(c, frame);
+    flush(c);
+  }
+
+  /** Encodes {@code frame} into the bounded outbound queue, dropping the oldest frames over its bounds. */
+  private void queue(Connection c, Frame frame) {
     byte[] bytes;
     try {
       bytes = codec.encode(frame);
@@ -773,7 +792,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         timers.startSingleTimer(DROP_SUMMARY_TIMER, new DropSummaryDue(), settings.dropSummaryInterval());
       }
     }
-    flush(c);
   }
 
   /**

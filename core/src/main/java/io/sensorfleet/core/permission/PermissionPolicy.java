@@ -71,6 +71,24 @@ public record PermissionPolicy(List<Grant> grants) {
     return Decision.deny("no grant lets " + from + " " + kind.describe(to) + " (default deny" + self + ")");
   }
 
+  /**
+   * {@code decide(from, to, kind).allowed()} without putting the decision into words: the bus's check of every
+   * message, which calls {@link #decide} only to explain a denial.
+   */
+  public boolean allows(InstrumentId from, String to, Action kind) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(kind, "kind");
+    if (kind.objectProblem(to).isPresent()) {
+      return false;
+    }
+    for (Grant grant : grants) {
+      if (grant.covers(from, to, kind)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** {@link #decide} for a direct message to {@code to}. */
   public Decision decideSend(InstrumentId from, InstrumentId to) {
     return decide(from, to.value(), Action.SEND);

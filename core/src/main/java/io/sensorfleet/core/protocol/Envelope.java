@@ -28,7 +28,16 @@ final class Envelope {
   private final int offset;
   private final FrameLimits limits;
   private final JsonFactory json;
-  private final Map<String, Field> fields = new HashMap<>();
+  /**
+   * The fields in arrival order, looked up by a linear scan while there are few (a bus frame has four or five, and a
+   * HashMap per frame was a tenth of the decoder's time); past {@link #SCAN_LIMIT} an index takes over, so a frame
+   * with thousands of unknown fields costs no quadratic duplicate check.
+   */
+  private static final int SCAN_LIMIT = 8;
+  private final String[] names = new String[SCAN_LIMIT];
+  private final Field[] values = new Field[SCAN_LIMIT];
+  private int count;
+  private Map<String, Field> index;
   private String correlationId;
   private boolean rootClosed;
 
@@ -40,13 +49,51 @@ final class Envelope {
   }
 
   void add(String name, JsonToken token, String text, int start, int end) throws Rejection {
-    if (fields.putIfAbsent(name, new Field(token, text, start, end)) != null) {
+    if (!put(name, new Field(token, text, start, end))) {
       throw new Rejection(ErrorCode.DUPLICATE_FIELD, "field '" + Checks.printable(name) + "' appears more than once");
     }
     if (correlationId == null && name.equals("id") && token == JsonToken.VALUE_STRING
         && Checks.isCorrelationId(text)) {
       correlationId = text;
     }
+  }
+
+  /** True when a field of this name was added (whatever its value). */
+  boolean has(String name) {
+    return field(name) != null;
+  }
+
+  /** Adds the field unless one of that name is there; false if it was. */
+  private boolean put(String name, Field field) {
+    if (index != null) {
+      return index.putIfAbsent(name, field) == null;
+    }
+    if (field(name) != null) {
+      return false;
+    }
+    if (count < SCAN_LIMIT) {
+      names[count] = name;
+      values[count++] = field;
+      return true;
+    }
+    index = new HashMap<>();
+    for (int k = 0; k < count; k++) {
+      index.put(names[k], values[k]);
+    }
+    index.put(name, field);
+    return true;
+  }
+
+  private Field field(String name) {
+    if (index != null) {
+      return index.get(name);
+    }
+    for (int k = 0; k < count; k++) {
+      if (names[k].equals(name)) {
+        return values[k];
+      }
+    }
+    return null;
   }
 
   /** The frame's {@code id}, as soon as a valid one was read, so even a refusal can be correlated. */
@@ -198,7 +245,7 @@ final class Envelope {
   }
 
   private Field optional(String name) {
-    Field f = fields.get(name);
+    Field f = field(name);
     return f == null || f.token() == JsonToken.VALUE_NULL ? null : f;
   }
 

@@ -7,18 +7,26 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * Decodes one line: size, then bytes ({@link Utf8Scan}), then one streaming pass over the envelope (skipping, not
- * building, nested values), then the field rules ({@link FrameBinder}). Stateless, so one instance serves every
+ * Decodes one line: size, then bytes ({@link Utf8Scan}), then one pass over the envelope (skipping, not building,
+ * nested values), then the field rules ({@link FrameBinder}). The pass is {@link EnvelopeScanner}'s when it accepts
+ * the line, else Jackson's streaming parser's, which then names what is wrong. Stateless, so one instance serves every
  * connection.
  */
 final class FrameDecoder {
 
   private final FrameLimits limits;
   private final JsonFactory json;
+  private final boolean fastPath;
 
   FrameDecoder(FrameLimits limits) {
+    this(limits, true);
+  }
+
+  /** {@code fastPath} false: Jackson reads every line, for tests comparing the two readings. */
+  FrameDecoder(FrameLimits limits, boolean fastPath) {
     this.limits = limits;
     this.json = JsonSupport.factory(limits.maxDepth(), limits.maxFrameBytes());
+    this.fastPath = fastPath;
   }
 
   DecodeResult decode(byte[] line, int offset, int length) {
@@ -33,7 +41,11 @@ final class FrameDecoder {
         readIdBefore(envelope, line, offset, scan.index());
         throw rejection(scan);
       }
-      read(envelope, line, offset, length);
+      if (!fastPath || !EnvelopeScanner.read(envelope, line, offset, length, limits.maxDepth())) {
+        // Unusual or bad: Jackson reads it again from scratch, and names the problem if there is one.
+        envelope = new Envelope(line, offset, limits, json);
+        read(envelope, line, offset, length);
+      }
       return new DecodeResult.Decoded(FrameBinder.bind(envelope));
     } catch (Rejection r) {
       return new DecodeResult.Rejected(r.code(), r.getMessage(), envelope.correlationId());

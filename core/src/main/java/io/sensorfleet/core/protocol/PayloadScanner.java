@@ -14,9 +14,16 @@ final class PayloadScanner {
 
   private final FrameLimits limits;
   private final JsonFactory json;
+  private final boolean fastPath;
 
   PayloadScanner(FrameLimits limits) {
+    this(limits, true);
+  }
+
+  /** {@code fastPath} false: Jackson reads every input, for tests comparing the two readings. */
+  PayloadScanner(FrameLimits limits, boolean fastPath) {
     this.limits = limits;
+    this.fastPath = fastPath;
     // The payload sits one level inside the frame's object.
     this.json = JsonSupport.factory(limits.maxDepth() - 1, limits.maxFrameBytes());
   }
@@ -30,20 +37,9 @@ final class PayloadScanner {
     if (scan.problem() != Utf8Scan.Problem.NONE) {
       throw new IllegalArgumentException("not valid JSON text: " + scan.problem() + " at byte " + scan.index());
     }
-    int[] range;
-    try (JsonParser p = json.createParser(utf8)) {
-      try {
-        range = valueRange(p, utf8);
-      } catch (JsonProcessingException e) {
-        // Inside the try: closing the parser moves its position to the end of the input.
-        String what = JsonSupport.isTooDeep(e)
-            ? "nests deeper than " + (limits.maxDepth() - 1) + " levels"
-            : JsonSupport.describe(e);
-        throw new IllegalArgumentException(
-            "not valid JSON: " + what + " (at byte " + JsonSupport.byteOffset(e, p) + ")", e);
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+    int[] range = fastPath ? fastRange(utf8) : null;
+    if (range == null) {
+      range = jacksonRange(utf8);
     }
     int start = range[0];
     int end = range[1];
@@ -59,6 +55,39 @@ final class PayloadScanner {
       }
     }
     return RawJson.adopt(owned);
+  }
+
+  /**
+   * The value's range by {@link EnvelopeScanner}, or null when it gives up (bad input, a null, nesting near the
+   * limit): then Jackson reads it and explains. Building payloads is the SDK's per-message cost.
+   */
+  private int[] fastRange(byte[] utf8) {
+    int start = EnvelopeScanner.skipWhitespace(utf8, 0, utf8.length);
+    if (start >= utf8.length || utf8[start] == 'n') {
+      return null;
+    }
+    int end = EnvelopeScanner.value(utf8, start, utf8.length, limits.maxDepth() - 2);
+    if (end < 0 || EnvelopeScanner.skipWhitespace(utf8, end, utf8.length) != utf8.length) {
+      return null;
+    }
+    return new int[] {start, end};
+  }
+
+  private int[] jacksonRange(byte[] utf8) {
+    try (JsonParser p = json.createParser(utf8)) {
+      try {
+        return valueRange(p, utf8);
+      } catch (JsonProcessingException e) {
+        // Inside the try: closing the parser moves its position to the end of the input.
+        String what = JsonSupport.isTooDeep(e)
+            ? "nests deeper than " + (limits.maxDepth() - 1) + " levels"
+            : JsonSupport.describe(e);
+        throw new IllegalArgumentException(
+            "not valid JSON: " + what + " (at byte " + JsonSupport.byteOffset(e, p) + ")", e);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+    }
   }
 
   /** Start and end offsets of the one value in the input, refusing anything after it. */

@@ -68,6 +68,22 @@ class PermissionPolicyTest {
   }
 
   @Test
+  void allows_agrees_with_decide_for_every_subject_object_and_action() {
+    PermissionPolicy policy = POLICY.withGrant(new Grant(ARCHIVER, SUBSCRIBE, "*"))
+        .withGrant(Grant.send(IDS, IDS));
+    List<String> objects = List.of("ids", "passive-dns", "dns-sensor", "archiver", "dns", "alerts.ids", "geoip",
+        "*", "", "Bad Name", "../etc", "x");
+    for (InstrumentId from : List.of(IDS, DNS_SENSOR, PASSIVE_DNS, ARCHIVER)) {
+      for (String object : objects) {
+        for (Action action : Action.values()) {
+          assertEquals(policy.decide(from, object, action).allowed(), policy.allows(from, object, action),
+              from + " " + action + " " + object);
+        }
+      }
+    }
+  }
+
+  @Test
   void a_denial_names_the_request_and_says_default_deny() {
     var decision = POLICY.decide(PASSIVE_DNS, "dns", PUBLISH);
     assertEquals("no grant lets passive-dns publish on dns (default deny)", decision.reason());

@@ -19,6 +19,10 @@ class FrameDecoderFuzzTest {
   private static final FrameCodec STANDARD = FrameCodec.standard();
   /** Small limits, so short inputs reach the size, payload and depth checks too. */
   private static final FrameCodec TIGHT = FrameCodec.withLimits(new FrameLimits(256, 128, 4));
+  /** Jackson alone, for each codec: the fast path must read every input exactly as it does. */
+  private static final FrameDecoder JACKSON_STANDARD = new FrameDecoder(STANDARD.limits(), false);
+  private static final FrameDecoder JACKSON_TIGHT = new FrameDecoder(TIGHT.limits(), false);
+  private static final PayloadScanner PAYLOAD_JACKSON = new PayloadScanner(FrameLimits.DEFAULT, false);
 
   @FuzzTest(maxDuration = "10s")
   @DictionaryEntries({
@@ -40,6 +44,7 @@ class FrameDecoderFuzzTest {
 
   private static void checkCodec(FrameCodec codec, byte[] input) {
     DecodeResult result = codec.decode(input);
+    assertEquals((codec == STANDARD ? JACKSON_STANDARD : JACKSON_TIGHT).decode(input, 0, input.length), result);
     switch (result) {
       case DecodeResult.Rejected rejected -> checkRejection(rejected);
       case DecodeResult.Decoded decoded -> {
@@ -67,12 +72,20 @@ class FrameDecoderFuzzTest {
 
   /** Whatever RawJson accepts must travel in a frame unchanged. */
   private static void checkPayload(byte[] input) {
+    String jacksonAlone;
+    try {
+      jacksonAlone = PAYLOAD_JACKSON.scanStandalone(input).asString();
+    } catch (IllegalArgumentException refused) {
+      jacksonAlone = "refused: " + refused.getMessage();
+    }
     RawJson payload;
     try {
       payload = RawJson.of(input);
     } catch (IllegalArgumentException refused) {
+      assertEquals(jacksonAlone, "refused: " + refused.getMessage());
       return;
     }
+    assertEquals(jacksonAlone, payload.asString());
     var send = new Frame.Send(Optional.empty(), SampleFrames.IDS, false, payload);
     byte[] encoded = STANDARD.encode(send);
     assertOneLine(encoded);
