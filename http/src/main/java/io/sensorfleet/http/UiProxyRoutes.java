@@ -38,8 +38,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -101,8 +99,6 @@ public final class UiProxyRoutes {
   private final Function<AuditRequest, CompletionStage<?>> audit;
   private final UiKeys keys;
   private final Clock clock;
-  private final ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ui-io-", 0)
-      .factory());
   private final Map<Path, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
   private final Map<Path, UnixSocketTransport> transports = new ConcurrentHashMap<>();
 
@@ -288,7 +284,7 @@ public final class UiProxyRoutes {
   }
 
   private UnixSocketTransport transport(Path socket) {
-    return transports.computeIfAbsent(socket, s -> new UnixSocketTransport(s, io));
+    return transports.computeIfAbsent(socket, s -> new UnixSocketTransport(s));
   }
 
   private Route error(org.apache.pekko.http.javadsl.model.StatusCode status, String code, String message) {

@@ -28,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
@@ -86,9 +84,7 @@ public final class LxdRuntime implements ContainerRuntime {
     this.http = Http.get(classic);
     this.materializer = Materializer.matFromSystem(system);
     this.log = Logging.getLogger(classic, LxdRuntime.class);
-    // Virtual threads: a blocking read parks one for as long as a connection is open, which costs next to nothing.
-    ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lxd-io-", 0).factory());
-    var transport = new UnixSocketTransport(settings.socket(), io);
+    var transport = new UnixSocketTransport(settings.socket());
     Config config = classic.settings().config();
     // A connection waiting for an operation is silent for up to operation-timeout: keep it open beyond that.
     Config poolConfig = ConfigFactory.parseMap(Map.of(
