@@ -55,7 +55,7 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * The {@link ContainerRuntime} on LXD (or Incus), over its REST API on the daemon's unix socket: the Pekko HTTP
  * client with a unix-socket transport, JSON with Jackson, asynchronous operations waited for. Nothing blocks a
- * Pekko thread: socket reads and writes run on virtual threads of their own.
+ * Pekko thread: the socket is non-blocking ({@link UnixSocketTransport}), woken by one selector thread.
  *
  * <p>Containers are created without profiles (unless {@code sensor.lxd.profiles} names some), with a root disk
  * on {@code sensor.lxd.storage-pool}, so that they inherit no NIC or host path from a profile.
