@@ -193,32 +193,11 @@ public final class ApiMetrics {
    */
   String template(String path) {
     for (Map.Entry<String[], String> t : templates) {
-      if (matches(t.getKey(), path)) {
+      if (Endpoints.matches(t.getKey(), path)) {
         return t.getValue();
       }
     }
     return "other";
   }
 
-  private static boolean matches(String[] segments, String path) {
-    int pos = 0;
-    for (int i = 1; i < segments.length; i++) {
-      if (pos >= path.length() || path.charAt(pos) != '/') {
-        return false;
-      }
-      pos++;
-      int end = path.indexOf('/', pos);
-      if (end < 0) {
-        end = path.length();
-      }
-      String segment = segments[i];
-      boolean variable = segment.startsWith("{");
-      if (variable ? end == pos
-          : end - pos != segment.length() || !path.regionMatches(pos, segment, 0, segment.length())) {
-        return false;
-      }
-      pos = end;
-    }
-    return pos == path.length() || pos == path.length() - 1 && path.charAt(pos) == '/';
-  }
 }
