@@ -15,7 +15,8 @@
 # here only forwards. The target of issue 6 is the proxy's p99 within 1.5x of nginx's.
 #
 # Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16),
-# THREADS (default 2), RUNS (default 3, the two proxies interleaved), SENSOR_PORT (18080), NGINX_PORT (18081).
+# THREADS (default 2), RUNS (default 3, the two proxies interleaved), SENSOR_PORT (18080), NGINX_PORT (18081),
+# SKIP_BUILD (set: use what is built), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
 # Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
 # numbers say more about the neighbours than about the proxies.
 set -euo pipefail
@@ -112,7 +113,7 @@ main() {
   deps
   rm -rf "$WORK" && mkdir -p "$WORK"
   trap stop_all EXIT
-  "$ROOT/sensorfleet" build
+  [ -n "${SKIP_BUILD:-}" ] || "$ROOT/sensorfleet" build
   start_nginx
   start_sensor
   TOKEN=$(curl -sf "http://127.0.0.1:$SENSOR_PORT/api/v1/login" \

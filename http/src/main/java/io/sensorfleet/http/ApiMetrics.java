@@ -23,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -58,7 +57,8 @@ public final class ApiMetrics {
   private final Map<String, MultiGauge> captureInterface = new java.util.LinkedHashMap<>();
   private final Map<String, MultiGauge> captureBranch = new java.util.LinkedHashMap<>();
   private final Endpoints endpoints = new Endpoints();
-  private volatile List<Map.Entry<Pattern, String>> templates = List.of();
+  /** Each template split at its slashes (so the first element is empty), and the template. */
+  private volatile List<Map.Entry<String[], String>> templates = List.of();
 
   /** Without a Capture Engine (its gauges say it is down). */
   public ApiMetrics(Supplier<CompletionStage<List<Instrument.Status>>> list) {
@@ -104,8 +104,7 @@ public final class ApiMetrics {
   /** The route templates requests are labelled with ({@code /api/v1/instruments/{id}}); others are "other". */
   public void useTemplates(Collection<String> operations) {
     this.templates = operations.stream().map(op -> op.substring(op.indexOf(' ') + 1)).distinct()
-        .map(t -> Map.entry(Pattern.compile(Arrays.stream(t.split("/", -1))
-            .map(s -> s.startsWith("{") ? "[^/]+" : Pattern.quote(s)).collect(Collectors.joining("/")) + "/?"), t))
+        .map(t -> Map.entry(t.split("/", -1), t))
         .toList();
   }
 
@@ -188,12 +187,17 @@ public final class ApiMetrics {
     return endpoints;
   }
 
+  /**
+   * The template {@code path} matches ({@code {name}} stands for one non-empty segment, a trailing slash is allowed),
+   * else "other". Compared segment by segment in place, without a regex or an allocation: it runs on every request.
+   */
   String template(String path) {
-    for (Map.Entry<Pattern, String> t : templates) {
-      if (t.getKey().matcher(path).matches()) {
+    for (Map.Entry<String[], String> t : templates) {
+      if (Endpoints.matches(t.getKey(), path)) {
         return t.getValue();
       }
     }
     return "other";
   }
+
 }

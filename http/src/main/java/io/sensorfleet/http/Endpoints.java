@@ -71,7 +71,45 @@ public final class Endpoints {
       throw new IllegalArgumentException("declared twice: " + method + " " + template);
     }
     List<String> segments = Arrays.stream(template.substring(1).split("/")).toList();
-    return match(segments, 0, List.of(), vars -> methodDirective.apply(() -> inner.apply(vars)));
+    Route route = match(segments, 0, List.of(), vars -> methodDirective.apply(() -> inner.apply(vars)));
+    // A cheap look at the path first: a request that is not for this template is rejected as the path directives
+    // would reject it (with no rejection), without running them (they allocate per segment, for every template, on
+    // every request: the larger part of an API request's garbage). Percent-encoded paths take the long way, which
+    // decodes.
+    String[] parts = new String[segments.size() + 1];
+    parts[0] = "";
+    for (int i = 0; i < segments.size(); i++) {
+      parts[i + 1] = segments.get(i);
+    }
+    Route reject = reject();
+    return extractUnmatchedPath(path -> path.indexOf('%') >= 0 || matches(parts, path) ? route : reject);
+  }
+
+  /**
+   * Whether {@code path} fits the template split at its slashes ({@code parts}, the first one empty): each literal
+   * segment equal, each {@code {name}} one non-empty segment, then the end or a single slash. Compared in place,
+   * without allocating.
+   */
+  static boolean matches(String[] parts, String path) {
+    int pos = 0;
+    for (int i = 1; i < parts.length; i++) {
+      if (pos >= path.length() || path.charAt(pos) != '/') {
+        return false;
+      }
+      pos++;
+      int end = path.indexOf('/', pos);
+      if (end < 0) {
+        end = path.length();
+      }
+      String part = parts[i];
+      boolean variable = part.startsWith("{");
+      if (variable ? end == pos
+          : end - pos != part.length() || !path.regionMatches(pos, part, 0, part.length())) {
+        return false;
+      }
+      pos = end;
+    }
+    return pos == path.length() || pos == path.length() - 1 && path.charAt(pos) == '/';
   }
 
   private static Route match(List<String> segments, int index, List<String> values,

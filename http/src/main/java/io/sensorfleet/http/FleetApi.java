@@ -55,10 +55,12 @@ public final class FleetApi {
       ConsoleRoutes console) {
     this.mapper = mapper;
     this.metrics = metrics;
-    this.routes = concat(
+    // The UI proxy first: it matches /instruments/... only, which no other route does, and a proxied request (a
+    // page's every asset) then skips walking the API's templates one by one (measured: most of its allocation).
+    this.routes = concat(ui.route(),
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
         health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
-        network.route(), bus.route(), ui.route(), capture.route(),
+        network.route(), bus.route(), capture.route(),
         console.route());
     for (Endpoints e : List.of(metrics.endpoints(), health.endpoints(), openApi.endpoints(), auth.endpoints(),
         users.endpoints(), instruments.endpoints(), audit.endpoints(), network.endpoints(), bus.endpoints(),

@@ -38,11 +38,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -101,8 +100,9 @@ public final class UiProxyRoutes {
   private final Function<AuditRequest, CompletionStage<?>> audit;
   private final UiKeys keys;
   private final Clock clock;
-  private final ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ui-io-", 0)
-      .factory());
+  // Looked up once, not per request.
+  private final Http http;
+  private final LoggingAdapter log;
   private final Map<Path, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
   private final Map<Path, UnixSocketTransport> transports = new ConcurrentHashMap<>();
 
@@ -120,6 +120,8 @@ public final class UiProxyRoutes {
     this.access = access;
     this.mapper = mapper;
     this.audit = audit;
+    this.http = Http.get(system);
+    this.log = Adapter.toClassic(system).log();
   }
 
   public Route route() {
@@ -169,8 +171,8 @@ public final class UiProxyRoutes {
               request.method().value() + " " + path).aboutInstrument(id))
           : CompletableFuture.completedFuture(null);
       // A failed audit fails the request (503, nothing forwarded); an unreachable UI is a 502.
-      CompletionStage<Optional<HttpResponse>> answer = audited.thenCompose(v -> Http.get(system).singleRequest(
-              upstream, Http.get(system).defaultClientHttpsContext(), pool(socket), Adapter.toClassic(system).log())
+      CompletionStage<Optional<HttpResponse>> answer = audited.thenCompose(v -> http.singleRequest(
+              upstream, http.defaultClientHttpsContext(), pool(socket), log)
           .thenApply(Optional::of)
           .exceptionally(e -> unreachable(id, e)));
       return onSuccess(answer, response -> response.map(r -> complete(sandboxed(r))).orElseGet(() -> badGateway(id)));
@@ -196,9 +198,8 @@ public final class UiProxyRoutes {
       request = request.requestSubprotocol(protocols.next());
     }
     var settings = ClientConnectionSettings.create(Adapter.toClassic(system)).withTransport(transport(socket));
-    Flow<Message, Message, CompletionStage<WebSocketUpgradeResponse>> client = Http.get(system).webSocketClientFlow(
-        request, Http.get(system).defaultClientHttpsContext(), Optional.empty(), settings,
-        Adapter.toClassic(system).log());
+    Flow<Message, Message, CompletionStage<WebSocketUpgradeResponse>> client = http.webSocketClientFlow(
+        request, http.defaultClientHttpsContext(), Optional.empty(), settings, log);
     CompletionStage<Optional<Upstream>> connected = audit.apply(AuditRequest.of(caller.principal(),
             // The path only: a query may carry a UI's own tokens, which have no place in the audit log.
             "ui websocket opened", AuditKind.ACCESS, Outcome.OK, "GET " + path).aboutInstrument(id))
@@ -232,7 +233,7 @@ public final class UiProxyRoutes {
                           WebSocketUpgradeResponse answer) {}
 
   private <T> Optional<T> unreachable(InstrumentId id, Throwable e) {
-    Adapter.toClassic(system).log().warning("the UI of {} did not answer: {}", id, e.getMessage());
+    log.warning("the UI of {} did not answer: {}", id, e.getMessage());
     return Optional.empty();
   }
 
@@ -288,7 +289,7 @@ public final class UiProxyRoutes {
   }
 
   private UnixSocketTransport transport(Path socket) {
-    return transports.computeIfAbsent(socket, s -> new UnixSocketTransport(s, io));
+    return transports.computeIfAbsent(socket, s -> new UnixSocketTransport(s));
   }
 
   private Route error(org.apache.pekko.http.javadsl.model.StatusCode status, String code, String message) {

@@ -69,4 +69,15 @@ class FleetApiTest extends ApiRouteTest {
     var response = app().run(HttpRequest.GET("/api/v1/openapi.yaml")).assertStatusCode(200);
     assertEquals("yaml", response.entity().getContentType().mediaType().subType());
   }
+
+  @Test
+  void a_templates_path_matches_as_the_path_directives_do_with_a_slash_or_percent_encoding_and_nothing_else() {
+    app().run(HttpRequest.GET("/api/v1/health/")).assertStatusCode(200);
+    app().run(HttpRequest.GET("/api/v1/%68ealth")).assertStatusCode(200);
+    app().run(HttpRequest.GET("/api/v1/healthx")).assertStatusCode(404);
+    app().run(HttpRequest.GET("/api/v1/health/x")).assertStatusCode(404);
+    app().run(HttpRequest.GET("/api/v1/health//")).assertStatusCode(404);
+    // The path fits, the method does not: still the method's rejection, not a 404.
+    app().run(HttpRequest.DELETE("/api/v1/health")).assertStatusCode(405);
+  }
 }

@@ -28,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
@@ -57,7 +55,7 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * The {@link ContainerRuntime} on LXD (or Incus), over its REST API on the daemon's unix socket: the Pekko HTTP
  * client with a unix-socket transport, JSON with Jackson, asynchronous operations waited for. Nothing blocks a
- * Pekko thread: socket reads and writes run on virtual threads of their own.
+ * Pekko thread: the socket is non-blocking ({@link UnixSocketTransport}), woken by one selector thread.
  *
  * <p>Containers are created without profiles (unless {@code sensor.lxd.profiles} names some), with a root disk
  * on {@code sensor.lxd.storage-pool}, so that they inherit no NIC or host path from a profile.
@@ -86,9 +84,7 @@ public final class LxdRuntime implements ContainerRuntime {
     this.http = Http.get(classic);
     this.materializer = Materializer.matFromSystem(system);
     this.log = Logging.getLogger(classic, LxdRuntime.class);
-    // Virtual threads: a blocking read parks one for as long as a connection is open, which costs next to nothing.
-    ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lxd-io-", 0).factory());
-    var transport = new UnixSocketTransport(settings.socket(), io);
+    var transport = new UnixSocketTransport(settings.socket());
     Config config = classic.settings().config();
     // A connection waiting for an operation is silent for up to operation-timeout: keep it open beyond that.
     Config poolConfig = ConfigFactory.parseMap(Map.of(

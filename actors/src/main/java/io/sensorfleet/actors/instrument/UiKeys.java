@@ -7,9 +7,15 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Each Instrument's UI key: 32 random bytes with which Fleet Management's UI proxy signs the identity it passes to
@@ -18,13 +24,29 @@ import java.security.SecureRandom;
  * then never changed, so the proxy and the Instrument agree across sensor restarts. The Instrument gets a copy in
  * its bus directory ({@link #handOver}).
  *
- * <p>No state in memory: the file is the key, created once with a hard link (which fails if another thread or process
- * created it first), so concurrent first uses agree.
+ * <p>The file is the key, created once with a hard link (which fails if another thread or process created it first),
+ * so concurrent first uses agree. What an instance has read it keeps in memory, for as long as the file is the same
+ * one (same inode, creation and modification time; one {@code stat} per use instead of open, read and close: the UI
+ * proxy asks on every request): a purge and reinstall, which replace the file, are seen on the next use, whichever
+ * instance did them.
  */
 public final class UiKeys {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Path dir;
+  /** Keys read, with the attributes of the file they came from (a cache checked against the file on each use). */
+  private final Map<InstrumentId, Read> read = new ConcurrentHashMap<>();
+
+  private record Read(Object fileKey, FileTime created, FileTime modified, byte[] key) {
+    Read(BasicFileAttributes file, byte[] key) {
+      this(file.fileKey(), file.creationTime(), file.lastModifiedTime(), key);
+    }
+
+    boolean sameFile(BasicFileAttributes file) {
+      return Objects.equals(fileKey, file.fileKey()) && created.equals(file.creationTime())
+          && modified.equals(file.lastModifiedTime());
+    }
+  }
 
   public UiKeys(Path dir) {
     this.dir = dir;
@@ -33,8 +55,21 @@ public final class UiKeys {
   /** The Instrument's key, created now if it has none. Blocking file I/O: call it off actor threads. */
   public byte[] keyFor(InstrumentId id) throws IOException {
     Path file = dir.resolve(id.value() + ".key");
-    if (Files.exists(file)) {
-      return Files.readAllBytes(file);
+    BasicFileAttributes attributes = null;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      read.remove(id);
+    }
+    if (attributes != null) {
+      Read known = read.get(id);
+      if (known != null && known.sameFile(attributes)) {
+        return known.key().clone();
+      }
+      // Replaced between the stat and the read? The next use sees other attributes and reads again.
+      byte[] key = Files.readAllBytes(file);
+      read.put(id, new Read(attributes, key));
+      return key.clone();
     }
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -45,6 +80,7 @@ public final class UiKeys {
     try {
       Files.write(temp, key);
       Files.createLink(file, temp);
+      read.put(id, new Read(Files.readAttributes(file, BasicFileAttributes.class), key.clone()));
       return key;
     } catch (FileAlreadyExistsException e) {
       return Files.readAllBytes(file);
@@ -55,6 +91,7 @@ public final class UiKeys {
 
   /** Forgets the Instrument's key (a purge): a reinstalled Instrument of that id gets a new one. */
   public void delete(InstrumentId id) throws IOException {
+    read.remove(id);
     Files.deleteIfExists(dir.resolve(id.value() + ".key"));
   }
 

@@ -9,6 +9,7 @@ import io.sensorfleet.core.access.UiSignature;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,29 @@ class UiKeysTest {
     assertFalse(Arrays.equals(a, keys.keyFor(B)));
     keys.delete(A);
     assertFalse(Arrays.equals(a, keys.keyFor(A)));
+  }
+
+  @Test
+  void an_unchanged_key_file_is_not_read_again(@TempDir Path dir) throws Exception {
+    var keys = new UiKeys(dir);
+    byte[] key = keys.keyFor(A);
+    // Rewritten in place with its times kept: the same file as far as a stat can tell, so the instance keeps its copy.
+    Path file = dir.resolve("ui-a.key");
+    FileTime modified = Files.getLastModifiedTime(file);
+    Files.write(file, new byte[UiSignature.KEY_BYTES]);
+    Files.setLastModifiedTime(file, modified);
+    assertArrayEquals(key, keys.keyFor(A));
+  }
+
+  @Test
+  void a_key_replaced_by_another_instance_is_seen_on_the_next_use(@TempDir Path dir) throws Exception {
+    var proxy = new UiKeys(dir);
+    byte[] old = proxy.keyFor(A);
+    // The Instrument's actor purges and reinstalls with instances of its own.
+    new UiKeys(dir).delete(A);
+    byte[] fresh = new UiKeys(dir).keyFor(A);
+    assertFalse(Arrays.equals(old, fresh));
+    assertArrayEquals(fresh, proxy.keyFor(A));
   }
 
   @Test
