@@ -107,14 +107,13 @@ public final class PortSocket implements AutoCloseable {
     if (!lease.enter(pin, batch.start())) { // its block went back to the kernel: this branch was hold-blocks behind
       counters.dropped.addAndGet(batch.count());
       counters.overflowed.addAndGet(batch.count());
-    } else {
-      try {
-        sendPinned(batch);
-      } finally {
-        RingLease.exit(pin);
-      }
+      return;
     }
-    RingLease.finished(pin, batch.start(), System.nanoTime());
+    try {
+      sendPinned(batch);
+    } finally {
+      RingLease.exit(pin);
+    }
   }
 
   private void sendPinned(PacketBatch batch) {
