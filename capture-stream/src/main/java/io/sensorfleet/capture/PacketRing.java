@@ -31,20 +31,25 @@ public final class PacketRing implements AutoCloseable {
   private final int blockCount;
   private final int maxFrames;
   private final int hold;
+  private final int lead;
+  private final long leadStallNanos;
   private final long idleNanos;
   private final RingLease lease = new RingLease();
   private long seq; // reader: sequence number of the next block to read (its index is seq % blockCount)
   private long returned; // reader: blocks below this sequence number are the kernel's again
   private long idleSince; // reader: when the next block was first found not ready, 0 while blocks come
   private long parkNanos = FIRST_PARK_NANOS; // reader: the current wait for a block while blocks are lent
+  private long leadParkNanos = FIRST_PARK_NANOS; // reader: the current wait for the slowest branch
   private long kernelPackets;
   private long kernelDrops;
   private boolean closed;
 
-  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int hold,
-                     long idleNanos) {
+  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int hold, int lead,
+                     long leadStallNanos, long idleNanos) {
     this.iface = iface;
     this.hold = hold;
+    this.lead = lead;
+    this.leadStallNanos = leadStallNanos;
     this.idleNanos = idleNanos;
     this.fd = fd;
     this.ring = ring;
@@ -93,7 +98,8 @@ public final class PacketRing implements AutoCloseable {
           throw fail("bind to " + iface, e);
         }
         PacketRing r = new PacketRing(iface, fd, MemorySegment.ofAddress(addr).reinterpret(size), s.blockSize(),
-            s.blockCount(), Math.max(1, Math.min(s.holdBlocks(), s.blockCount() / 2)), s.pollTimeout().toNanos());
+            s.blockCount(), Math.max(1, Math.min(s.holdBlocks(), s.blockCount() / 2)), s.leadBlocks(),
+            s.leadStall().toNanos(), s.pollTimeout().toNanos());
         r.stats(); // forget what was counted before bind
         r.kernelPackets = 0;
         r.kernelDrops = 0;
@@ -122,6 +128,15 @@ public final class PacketRing implements AutoCloseable {
       LockSupport.parkNanos(MIN_PARK_NANOS);
       return null;
     }
+    if (lead > 0 && lease.lagging(seq - lead, System.nanoTime(), leadStallNanos)) {
+      // The slowest branch is lead-blocks behind: read no further for now, as the native mirror, which sends each
+      // block to every port before it reads the next. The kernel drops what comes meanwhile before copying it.
+      // Sending a block to the ports takes milliseconds at full rate: wait long enough not to wake in vain.
+      LockSupport.parkNanos(leadParkNanos);
+      leadParkNanos = Math.min(MAX_PARK_NANOS, leadParkNanos * 2);
+      return null;
+    }
+    leadParkNanos = FIRST_PARK_NANOS;
     long base = (seq % blockCount) * blockSize;
     int status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
     if ((status & TP_STATUS_USER) == 0) {

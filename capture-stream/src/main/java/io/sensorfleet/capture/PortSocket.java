@@ -107,13 +107,14 @@ public final class PortSocket implements AutoCloseable {
     if (!lease.enter(pin, batch.start())) { // its block went back to the kernel: this branch was hold-blocks behind
       counters.dropped.addAndGet(batch.count());
       counters.overflowed.addAndGet(batch.count());
-      return;
+    } else {
+      try {
+        sendPinned(batch);
+      } finally {
+        RingLease.exit(pin);
+      }
     }
-    try {
-      sendPinned(batch);
-    } finally {
-      RingLease.exit(pin);
-    }
+    RingLease.finished(pin, batch.start(), System.nanoTime());
   }
 
   private void sendPinned(PacketBatch batch) {

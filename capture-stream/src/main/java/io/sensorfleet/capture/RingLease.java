@@ -22,9 +22,34 @@ public final class RingLease {
   private final AtomicLong claimed = new AtomicLong();
   private final CopyOnWriteArrayList<Pin> pins = new CopyOnWriteArrayList<>();
 
-  /** A sink's pin: the sequence number of the block it is sending from, or {@link #IDLE}. */
+  /**
+   * A sink's pin: the sequence number of the block it is sending from, or {@link #IDLE}; and how far it has got
+   * (the block after the last one it finished, {@link #IDLE} before its first) and when, for the reader's pacing.
+   */
   public static final class Pin {
     private final AtomicLong at = new AtomicLong(IDLE);
+    private volatile long done = IDLE;
+    private volatile long doneAt;
+  }
+
+  /** Sink: it is done with block {@code seq} (sent or dropped). */
+  static void finished(Pin p, long seq, long nanoTime) {
+    p.done = seq + 1;
+    p.doneAt = nanoTime;
+  }
+
+  /**
+   * Reader: true if a sink that finished a batch within {@code stallNanos} before {@code nanoTime} has not yet
+   * finished block {@code seq} (the reader should wait before it reads further).
+   */
+  boolean lagging(long seq, long nanoTime, long stallNanos) {
+    for (Pin p : pins) {
+      long done = p.done;
+      if (done <= seq && nanoTime - p.doneAt < stallNanos) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Pin pin() {
