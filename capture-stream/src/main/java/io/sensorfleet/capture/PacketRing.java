@@ -125,6 +125,7 @@ public final class PacketRing implements AutoCloseable {
       // A sink is sending from the oldest lent block. Wait for that send to end; never read on meanwhile: a reader
       // that kept reading could come to hold the whole ring, the kernel would then stop on a block we hold and
       // drop everything (the stall of the first zero-copy attempt). The kernel counts what it drops meanwhile.
+      idleSince = 0; // waiting for a send is not idleness: no idle release of what the sinks still have
       LockSupport.parkNanos(MIN_PARK_NANOS);
       return null;
     }
@@ -132,6 +133,7 @@ public final class PacketRing implements AutoCloseable {
       // The slowest branch is lead-blocks behind: read no further for now, as the native mirror, which sends each
       // block to every port before it reads the next. The kernel drops what comes meanwhile before copying it.
       // Sending a block to the ports takes milliseconds at full rate: wait long enough not to wake in vain.
+      idleSince = 0; // nor is waiting for the branches: the idle release would take back what they still have
       LockSupport.parkNanos(leadParkNanos);
       leadParkNanos = Math.min(MAX_PARK_NANOS, leadParkNanos * 2);
       return null;
