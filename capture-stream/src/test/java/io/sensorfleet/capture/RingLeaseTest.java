@@ -37,4 +37,22 @@ class RingLeaseTest {
     lease.unregister(pin);
     assertTrue(lease.claim(1));
   }
+
+  @Test
+  void the_reader_waits_for_a_branch_that_has_not_finished_the_block_lead_blocks_back() {
+    RingLease lease = new RingLease();
+    RingLease.Pin pin = lease.pin();
+    assertFalse(lease.lagging(5, 1_000, 100), "a branch that has finished nothing yet holds nobody up");
+    RingLease.finished(pin, 2, 1_000);
+    assertTrue(lease.lagging(5, 1_050, 100), "busy, and block 5 not finished: wait");
+    assertFalse(lease.lagging(2, 1_050, 100), "block 2 is finished: read on");
+  }
+
+  @Test
+  void the_reader_does_not_wait_for_a_branch_that_finished_nothing_for_the_stall_time() {
+    RingLease lease = new RingLease();
+    RingLease.Pin pin = lease.pin();
+    RingLease.finished(pin, 2, 1_000);
+    assertFalse(lease.lagging(5, 1_200, 100), "stalled for 200 ns of 100 allowed: not waited for");
+  }
 }
