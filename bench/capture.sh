@@ -11,6 +11,10 @@
 #   CB_WORK     where the copy lives (default /tmp/sensorfleet-capture-bench)
 #   REPS        repetitions, methods interleaved within each (default 3); SECS seconds per run (default 5)
 #   OUT         results file (default $CB_WORK/results/capture.jsonl)
+#   SIZES, NS   frame sizes and port counts of the mirror section (default "64 1514" and "1 2 4 8"), e.g.
+#               SIZES=1514 NS="1 8" REPS=1 SECS=3 bench/capture.sh mirror  for a quick look
+#   SKIP_BUILD  1: use the build that is there (./sensorfleet build would use the default Maven repository)
+#   JAVA_OPTS   passed on to the engine (./sensorfleet capture), e.g. -Dsensor.capture.slab-size=16MiB
 # Needs root, gcc and libpcap-dev (the harness's ./run-all.sh deps installs them), and a built ./sensorfleet.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +22,9 @@ CB_HARNESS=${CB_HARNESS:-$(cd "$ROOT/.." && pwd)/shared/bench/capture}
 CB_WORK=${CB_WORK:-/tmp/sensorfleet-capture-bench}
 REPS=${REPS:-3}
 SECS=${SECS:-5}
+SIZES=${SIZES:-64 1514}
+NS=${NS:-1 2 4 8}
+SKIP_BUILD=${SKIP_BUILD:-0}
 OUT=${OUT:-$CB_WORK/results/capture.jsonl}
 ENGINE="$ROOT/sensorfleet capture --in {in} {out_args}"
 
@@ -31,7 +38,11 @@ prepare() {
   mkdir -p "$CB_WORK/bin" "$CB_WORK/results"
   [ -x "$CB_WORK/bin/cb-gen" ] || gcc -O2 -Wall -Wextra -o "$CB_WORK/bin/cb-gen" "$CB_WORK/src/cb-gen.c"
   [ -x "$CB_WORK/bin/cb-mirror" ] || gcc -O2 -Wall -Wextra -o "$CB_WORK/bin/cb-mirror" "$CB_WORK/src/cb-mirror.c" -lpcap
-  "$ROOT/sensorfleet" build
+  if [ "$SKIP_BUILD" = 1 ]; then
+    export SENSORFLEET_SKIP_BUILD=1
+  else
+    "$ROOT/sensorfleet" build
+  fi
 }
 
 B() { "$CB_WORK/bench.py" --out "$OUT" --secs "$SECS" "$@"; }
@@ -40,7 +51,7 @@ engine() { B --method cmd --ready '^ready' --mirror-cmd "$ENGINE" "$@"; }
 # per-consumer delivered kpps and loss at N = 1, 2, 4, 8, 64 B and 1514 B; top speed; the three methods
 # interleaved. RX of cb-wire inline on the generator's CPU (--rps=), as the anchors in capture-bench.md.
 mirror() {
-  for r in $(seq "$REPS"); do for s in 64 1514; do for n in 1 2 4 8; do
+  for r in $(seq "$REPS"); do for s in $SIZES; do for n in $NS; do
     B --method tc --n "$n" --size "$s" --rps= --tag tc-inline
     B --method cmirror --n "$n" --size "$s" --rps= --tag cmirror
     engine --n "$n" --size "$s" --rps= --tag engine

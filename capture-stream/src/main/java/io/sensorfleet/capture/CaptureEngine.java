@@ -29,7 +29,7 @@ public final class CaptureEngine {
   private final CaptureSettings settings;
   private final Materializer mat;
   private final PacketSources.Reader reader;
-  private final PacketSlab slab;
+  private final PacketRing ring;
   private final Source<PacketBatch, NotUsed> hub;
   private final Map<String, Branch> branches = new LinkedHashMap<>();
   private boolean stopping;
@@ -37,8 +37,8 @@ public final class CaptureEngine {
   private record Branch(PortCounters counters, UniqueKillSwitch killSwitch, CompletionStage<Done> done) {}
 
   private CaptureEngine(String iface, CaptureSettings settings, Materializer mat, PacketSources.Reader reader,
-                        PacketSlab slab, Source<PacketBatch, NotUsed> hub) {
-    this.slab = slab;
+                        PacketRing ring, Source<PacketBatch, NotUsed> hub) {
+    this.ring = ring;
     this.iface = iface;
     this.settings = settings;
     this.mat = mat;
@@ -54,12 +54,11 @@ public final class CaptureEngine {
   public static CaptureEngine start(String iface, CaptureSettings settings, ClassicActorSystemProvider system) {
     Materializer mat = Materializer.matFromSystem(system);
     PacketRing ring = PacketRing.open(iface, settings);
-    PacketSlab slab = new PacketSlab(settings.slabSize());
     Pair<PacketSources.Reader, Source<PacketBatch, NotUsed>> running =
-        MirrorGraph.hub(ring, slab, settings).run(mat);
+        MirrorGraph.hub(ring, settings).run(mat);
     // A consumer that is always there: the hub never waits for ports to attach.
     running.second().runWith(MirrorGraph.drain(), mat);
-    return new CaptureEngine(iface, settings, mat, running.first(), slab, running.second());
+    return new CaptureEngine(iface, settings, mat, running.first(), ring, running.second());
   }
 
   public String iface() {
@@ -82,7 +81,7 @@ public final class CaptureEngine {
     }
     Optional<PacketFilter> compiled = filter.filter(f -> !f.isBlank()).map(PacketFilter::compile);
     PortCounters counters = new PortCounters(port, compiled.map(PacketFilter::expression));
-    PortSocket socket = PortSocket.open(port, compiled, counters, slab, settings);
+    PortSocket socket = PortSocket.open(port, compiled, counters, ring.lease(), settings);
     Pair<UniqueKillSwitch, CompletionStage<Done>> m = MirrorGraph.branch(hub, socket, counters, settings).run(mat);
     branches.put(port, new Branch(counters, m.first(), m.second()));
     return counters.snapshot();
@@ -131,7 +130,7 @@ public final class CaptureEngine {
         .thenCompose(d -> CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)))
         .thenApply(v -> {
           CaptureStats last = stats();
-          slab.close(); // the reader and every branch are done: nobody reads it any more
+          ring.close(); // the reader and every branch are done: nobody reads the ring any more
           return last;
         });
   }

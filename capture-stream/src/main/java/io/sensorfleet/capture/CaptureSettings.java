@@ -13,7 +13,9 @@ public record CaptureSettings(
     int frameSize,
     Duration blockTimeout,
     Duration pollTimeout,
-    long slabSize,
+    int holdBlocks,
+    int leadBlocks,
+    Duration leadStall,
     int sourceQueue,
     int hubBuffer,
     int branchBuffer,
@@ -30,7 +32,9 @@ public record CaptureSettings(
         (int) c.getBytes("ring.frame-size").longValue(),
         c.getDuration("ring.block-timeout"),
         c.getDuration("ring.poll-timeout"),
-        c.getBytes("slab-size"),
+        c.getInt("ring.hold-blocks"),
+        c.getInt("ring.lead-blocks"),
+        c.getDuration("ring.lead-stall"),
         c.getInt("source-queue"),
         c.getInt("hub-buffer"),
         c.getInt("branch-buffer"),
@@ -41,12 +45,12 @@ public record CaptureSettings(
   }
 
   public CaptureSettings withQdiscBypass(boolean bypass) {
-    return new CaptureSettings(blockSize, blockCount, frameSize, blockTimeout, pollTimeout, slabSize, sourceQueue,
-        hubBuffer, branchBuffer, sendBatch, bypass, sendBuffer, dispatcher);
+    return new CaptureSettings(blockSize, blockCount, frameSize, blockTimeout, pollTimeout, holdBlocks, leadBlocks,
+        leadStall, sourceQueue, hubBuffer, branchBuffer, sendBatch, bypass, sendBuffer, dispatcher);
   }
 
   public CaptureSettings withBranchBuffer(int batches) {
-    return new CaptureSettings(blockSize, blockCount, frameSize, blockTimeout, pollTimeout, slabSize, sourceQueue,
-        hubBuffer, batches, sendBatch, qdiscBypass, sendBuffer, dispatcher);
+    return new CaptureSettings(blockSize, blockCount, frameSize, blockTimeout, pollTimeout, holdBlocks, leadBlocks,
+        leadStall, sourceQueue, hubBuffer, batches, sendBatch, qdiscBypass, sendBuffer, dispatcher);
   }
 }

@@ -18,8 +18,8 @@ public final class MirrorGraph {
 
   /** The ring's batches into a BroadcastHub; materializes the ring's reader and the hub's consumer source. */
   public static RunnableGraph<Pair<PacketSources.Reader, Source<PacketBatch, NotUsed>>> hub(
-      PacketRing ring, PacketSlab slab, CaptureSettings s) {
-    return PacketSources.fromRing(ring, slab, s)
+      PacketRing ring, CaptureSettings s) {
+    return PacketSources.fromRing(ring, s)
         .toMat(BroadcastHub.of(PacketBatch.class, s.hubBuffer()), Keep.both())
         .named("mirror-hub-" + ring.iface());
   }

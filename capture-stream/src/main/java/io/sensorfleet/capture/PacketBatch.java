@@ -3,13 +3,13 @@ package io.sensorfleet.capture;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One retired TPACKET_V3 ring block, copied once out of the ring (so the block goes straight back to the
- * kernel and a slow branch never holds the ring), with its frames indexed. The stream element of the mirror
- * graph: every branch reads the same immutable batch; nothing is allocated per frame.
+ * One retired TPACKET_V3 ring block, a view straight into the RX ring (no copy), with its frames indexed. The
+ * stream element of the mirror graph: every branch reads the same immutable batch; nothing is allocated per
+ * frame.
  *
- * <p>{@code data} is a region of the engine's {@link PacketSlab}: valid until the slab's writer laps it, which
- * sinks check (and pin) before they read it. Frame {@code i} is {@code snaplen(i)} bytes at
- * {@code data.address() + offset(i)}, without the 802.1Q tag the kernel took out of it: {@link #vlan} has that.
+ * <p>{@code data} is the ring block itself: valid until the reader returns the block to the kernel, which sinks
+ * check (and pin) through the {@link RingLease} before they read it. Frame {@code i} is {@code snaplen(i)} bytes
+ * at {@code data.address() + offset(i)}, without the 802.1Q tag the kernel took out of it: {@link #vlan} has that.
  */
 public final class PacketBatch {
   private final MemorySegment data;
@@ -19,12 +19,10 @@ public final class PacketBatch {
   private final int[] wirelen;
   private final int[] vlan;
   private final long bytes;
-  private final PacketSlab slab;
   private final long start;
 
-  PacketBatch(PacketSlab slab, long start, MemorySegment data, int count, int[] offset, int[] snaplen,
-              int[] wirelen, int[] vlan, long bytes) {
-    this.slab = slab;
+  PacketBatch(long start, MemorySegment data, int count, int[] offset, int[] snaplen, int[] wirelen, int[] vlan,
+              long bytes) {
     this.start = start;
     this.data = data;
     this.count = count;
@@ -35,11 +33,7 @@ public final class PacketBatch {
     this.bytes = bytes;
   }
 
-  PacketSlab slab() {
-    return slab;
-  }
-
-  /** Logical position in the slab: valid while the slab's writer has not lapped it. */
+  /** Sequence number of the ring block this batch is a view of: valid while the block is lent (RingLease). */
   long start() {
     return start;
   }

@@ -8,12 +8,15 @@ import io.sensorfleet.capture.internal.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #next} hands out one retired
- * block at a time as a {@link PacketBatch}: one bulk copy of the block's used bytes into the {@link PacketSlab},
- * the frames indexed, the block returned to the kernel at once. Not thread-safe: one reader thread calls {@link #next}; {@link #stats}
- * may be called from anywhere.
+ * block at a time as a {@link PacketBatch}: a view of the block itself (no copy), its frames indexed. The newest
+ * {@code hold} blocks stay lent to the branches; older ones go back to the kernel as new ones are read, unless a
+ * sink is sending from them right then ({@link RingLease}): then the reader waits for that send to end rather than
+ * read on, so it never holds more than {@code hold + 1} blocks and the kernel always has the rest of the ring.
+ * Not thread-safe: one reader thread calls {@link #next}; {@link #stats} may be called from anywhere.
  */
 public final class PacketRing implements AutoCloseable {
   private static final VarHandle INT = JAVA_INT.varHandle();
@@ -27,14 +30,27 @@ public final class PacketRing implements AutoCloseable {
   private final int blockSize;
   private final int blockCount;
   private final int maxFrames;
-  private int block;
+  private final int hold;
+  private final int lead;
+  private final long leadStallNanos;
+  private final long idleNanos;
+  private final RingLease lease = new RingLease();
+  private long seq; // reader: sequence number of the next block to read (its index is seq % blockCount)
+  private long returned; // reader: blocks below this sequence number are the kernel's again
+  private long idleSince; // reader: when the next block was first found not ready, 0 while blocks come
+  private long parkNanos = FIRST_PARK_NANOS; // reader: the current wait for a block while blocks are lent
+  private long leadParkNanos = FIRST_PARK_NANOS; // reader: the current wait for the slowest branch
   private long kernelPackets;
   private long kernelDrops;
-  private long slabDrops;
   private boolean closed;
 
-  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int frameSize) {
+  private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int hold, int lead,
+                     long leadStallNanos, long idleNanos) {
     this.iface = iface;
+    this.hold = hold;
+    this.lead = lead;
+    this.leadStallNanos = leadStallNanos;
+    this.idleNanos = idleNanos;
     this.fd = fd;
     this.ring = ring;
     this.blockSize = blockSize;
@@ -82,7 +98,8 @@ public final class PacketRing implements AutoCloseable {
           throw fail("bind to " + iface, e);
         }
         PacketRing r = new PacketRing(iface, fd, MemorySegment.ofAddress(addr).reinterpret(size), s.blockSize(),
-            s.blockCount(), s.frameSize());
+            s.blockCount(), Math.max(1, Math.min(s.holdBlocks(), s.blockCount() / 2)), s.leadBlocks(),
+            s.leadStall().toNanos(), s.pollTimeout().toNanos());
         r.stats(); // forget what was counted before bind
         r.kernelPackets = 0;
         r.kernelDrops = 0;
@@ -99,43 +116,103 @@ public final class PacketRing implements AutoCloseable {
   }
 
   /**
-   * The next retired block as a batch, or {@code null} when none retired within {@code timeoutMillis}.
-   * Blocks in poll(2): call it from a thread of its own.
+   * The next retired block as a batch, or {@code null} when none is ready yet (waits up to about {@code
+   * timeoutMillis}). Blocks in poll(2) or parks: call it from a thread of its own. Returns to the kernel, first,
+   * the lent blocks beyond the newest {@code hold}, and all of them once no block has come for the poll timeout.
    */
-  public PacketBatch next(int timeoutMillis, PacketSlab slab) {
-    long base = (long) block * blockSize;
+  public PacketBatch next(int timeoutMillis) {
+    if (!giveBack(hold)) {
+      // A sink is sending from the oldest lent block. Wait for that send to end; never read on meanwhile: a reader
+      // that kept reading could come to hold the whole ring, the kernel would then stop on a block we hold and
+      // drop everything (the stall of the first zero-copy attempt). The kernel counts what it drops meanwhile.
+      idleSince = 0; // waiting for a send is not idleness: no idle release of what the sinks still have
+      LockSupport.parkNanos(MIN_PARK_NANOS);
+      return null;
+    }
+    if (lead > 0 && lease.lagging(seq - lead, System.nanoTime(), leadStallNanos)) {
+      // The slowest branch is lead-blocks behind: read no further for now, as the native mirror, which sends each
+      // block to every port before it reads the next. The kernel drops what comes meanwhile before copying it.
+      // Sending a block to the ports takes milliseconds at full rate: wait long enough not to wake in vain.
+      idleSince = 0; // nor is waiting for the branches: the idle release would take back what they still have
+      LockSupport.parkNanos(leadParkNanos);
+      leadParkNanos = Math.min(MAX_PARK_NANOS, leadParkNanos * 2);
+      return null;
+    }
+    leadParkNanos = FIRST_PARK_NANOS;
+    long base = (seq % blockCount) * blockSize;
     int status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
     if ((status & TP_STATUS_USER) == 0) {
-      Libc.poll(errno, pollfd.address(), 1, timeoutMillis);
+      waitForBlock(timeoutMillis);
       status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
       if ((status & TP_STATUS_USER) == 0) {
         return null;
       }
     }
+    idleSince = 0;
+    parkNanos = FIRST_PARK_NANOS;
     int n = ring.get(JAVA_INT, base + BD_NUM_PKTS);
     int used = Math.min(ring.get(JAVA_INT, base + BD_BLK_LEN), blockSize);
     int first = ring.get(JAVA_INT, base + BD_OFFSET_TO_FIRST_PKT);
-    long start = slab.reserve(used);
-    PacketBatch batch = null;
-    if (start < 0) {
-      slabDrops += n; // a sink is still sending from the slab region this block needs: drop it, never wait
-    } else {
-      batch = copy(base, n, used, first, slab, start);
-    }
-    INT.setRelease(ring, base + BD_BLOCK_STATUS, TP_STATUS_KERNEL);
-    block = (block + 1) % blockCount;
+    PacketBatch batch = index(base, n, used, first, seq);
+    seq++;
     return batch;
   }
 
-  /** Frames of blocks dropped because the slab region they needed was still being sent from (reader thread). */
-  long slabDrops() {
-    return slabDrops;
+  /** The wait for a sink's send to end (a sendmmsg pass over one block: well under a millisecond). */
+  private static final long MIN_PARK_NANOS = 20_000;
+  /** The first and the longest wait for the next block while blocks are lent (each wake-up costs a switch). */
+  private static final long FIRST_PARK_NANOS = 100_000;
+  private static final long MAX_PARK_NANOS = 1_000_000;
+
+  /**
+   * Waits for the next block. With nothing lent, poll(2). While blocks are lent poll(2) is useless: on a TPACKET_V3
+   * ring it reports readable as long as the last retired block is the user's, which a lent block always is. So
+   * park, a little longer each time (up to 1 ms, half the default block timeout); once nothing has come for the
+   * idle time (the poll timeout) every lent block that no sink is sending from goes back, and poll(2) works again.
+   */
+  private void waitForBlock(int timeoutMillis) {
+    if (seq == returned) {
+      Libc.poll(errno, pollfd.address(), 1, timeoutMillis);
+      return;
+    }
+    long now = System.nanoTime();
+    if (idleSince == 0) {
+      idleSince = now;
+    } else if (now - idleSince >= idleNanos && giveBack(0)) {
+      return; // all back: the next call polls
+    }
+    LockSupport.parkNanos(parkNanos);
+    parkNanos = Math.min(MAX_PARK_NANOS, parkNanos * 2);
   }
 
-  private PacketBatch copy(long base, int n, int used, int first, PacketSlab slab, long start) {
+  /** The branches' side of the lease on this ring's blocks. */
+  RingLease lease() {
+    return lease;
+  }
+
+  /** Blocks lent to the branches now (reader thread; tests). */
+  int lent() {
+    return (int) (seq - returned);
+  }
+
+  /**
+   * Returns the oldest lent blocks to the kernel until at most {@code keep} are lent; false if a sink is sending
+   * from the oldest one (it stays lent; the caller waits).
+   */
+  private boolean giveBack(int keep) {
+    while (seq - returned > keep) {
+      if (!lease.claim(returned + 1)) {
+        return false;
+      }
+      INT.setRelease(ring, (returned % blockCount) * blockSize + BD_BLOCK_STATUS, TP_STATUS_KERNEL);
+      returned++;
+    }
+    return true;
+  }
+
+  private PacketBatch index(long base, int n, int used, int first, long blockSeq) {
     n = Math.min(n, maxFrames);
-    MemorySegment data = slab.segment(start, used);
-    MemorySegment.copy(ring, base, data, 0, used);
+    MemorySegment data = ring.asSlice(base, used);
     int[] offset = new int[n];
     int[] snaplen = new int[n];
     int[] wirelen = new int[n];
@@ -167,7 +244,7 @@ public final class PacketRing implements AutoCloseable {
       count++;
       off += data.get(JAVA_INT, off + H3_NEXT_OFFSET);
     }
-    return new PacketBatch(slab, start, data, count, offset, snaplen, wirelen, vlan, bytes);
+    return new PacketBatch(blockSeq, data, count, offset, snaplen, wirelen, vlan, bytes);
   }
 
   /** The kernel's counters since open: frames it passed to the ring, and frames it dropped for lack of room. */

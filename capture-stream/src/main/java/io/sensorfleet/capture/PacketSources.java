@@ -15,19 +15,18 @@ public final class PacketSources {
   /**
    * The batches of an open ring. Materializing starts the ring's reader: a platform thread of its own (poll(2)
    * blocks; never on a dispatcher) that offers each batch to a bounded queue without ever waiting: when the
-   * queue is full the batch is dropped and counted ({@link Reader#queueDrops}). The reader owns the ring and
-   * closes it when it stops.
+   * queue is full the batch is dropped and counted ({@link Reader#queueDrops}). Whoever opened the ring closes
+   * it, once the reader and every branch are done.
    */
-  public static Source<PacketBatch, Reader> fromRing(PacketRing ring, PacketSlab slab, CaptureSettings s) {
+  public static Source<PacketBatch, Reader> fromRing(PacketRing ring, CaptureSettings s) {
     return Source.<PacketBatch>queue(s.sourceQueue())
-        .mapMaterializedValue(q -> Reader.start(ring, slab, q, (int) s.pollTimeout().toMillis()))
+        .mapMaterializedValue(q -> Reader.start(ring, q, (int) s.pollTimeout().toMillis()))
         .named("packet-ring-" + ring.iface());
   }
 
   /** The running reader of one ring: its counters, and {@link #stop}. */
   public static final class Reader {
     private final PacketRing ring;
-    private final PacketSlab slab;
     private final BoundedSourceQueue<PacketBatch> queue;
     private final int pollMillis;
     private final AtomicLong frames = new AtomicLong();
@@ -35,15 +34,14 @@ public final class PacketSources {
     private final CompletableFuture<Done> done = new CompletableFuture<>();
     private volatile boolean running = true;
 
-    private Reader(PacketRing ring, PacketSlab slab, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
+    private Reader(PacketRing ring, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
       this.ring = ring;
-      this.slab = slab;
       this.queue = queue;
       this.pollMillis = pollMillis;
     }
 
-    static Reader start(PacketRing ring, PacketSlab slab, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
-      Reader r = new Reader(ring, slab, queue, pollMillis);
+    static Reader start(PacketRing ring, BoundedSourceQueue<PacketBatch> queue, int pollMillis) {
+      Reader r = new Reader(ring, queue, pollMillis);
       Thread.ofPlatform().name("capture-reader-" + ring.iface()).daemon().start(r::run);
       return r;
     }
@@ -51,13 +49,7 @@ public final class PacketSources {
     private void run() {
       try {
         while (running) {
-          long slabDropsBefore = ring.slabDrops();
-          PacketBatch b = ring.next(pollMillis, slab);
-          long slabDropped = ring.slabDrops() - slabDropsBefore;
-          if (slabDropped > 0) {
-            frames.addAndGet(slabDropped);
-            queueDrops.addAndGet(slabDropped);
-          }
+          PacketBatch b = ring.next(pollMillis);
           if (b == null || b.count() == 0) {
             continue;
           }
@@ -66,12 +58,10 @@ public final class PacketSources {
             queueDrops.addAndGet(b.count());
           }
         }
-        queue.complete();
-        ring.close();
+        queue.complete(); // the ring stays mapped: branches may still send from it; the engine closes it
         done.complete(Done.getInstance());
       } catch (Throwable t) {
         queue.fail(t);
-        ring.close();
         done.completeExceptionally(t);
       }
     }
@@ -81,7 +71,7 @@ public final class PacketSources {
       return frames.get();
     }
 
-    /** Frames of batches the graph could not take (its queue was full, or the slab region was in use). */
+    /** Frames of batches the graph could not take (its queue was full). */
     public long queueDrops() {
       return queueDrops.get();
     }

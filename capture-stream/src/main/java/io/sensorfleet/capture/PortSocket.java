@@ -33,14 +33,14 @@ public final class PortSocket implements AutoCloseable {
   private final int capacity;
   private final Optional<PacketFilter> filter;
   private final PortCounters counters;
-  private final PacketSlab slab;
-  private final PacketSlab.Pin pin;
+  private final RingLease lease;
+  private final RingLease.Pin pin;
   private boolean closed;
 
   private PortSocket(String port, int fd, int capacity, Optional<PacketFilter> filter, PortCounters counters,
-                     PacketSlab slab) {
-    this.slab = slab;
-    this.pin = slab.pin();
+                     RingLease lease) {
+    this.lease = lease;
+    this.pin = lease.pin();
     this.port = port;
     this.fd = fd;
     this.capacity = capacity;
@@ -59,7 +59,7 @@ public final class PortSocket implements AutoCloseable {
     }
   }
 
-  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, PacketSlab slab,
+  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, RingLease lease,
                                 CaptureSettings s) {
     try (Arena tmp = Arena.ofConfined()) {
       Libc.Errno e = new Libc.Errno(tmp);
@@ -90,7 +90,7 @@ public final class PortSocket implements AutoCloseable {
           PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF,
               tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUF on " + port, e);
         }
-        return new PortSocket(port, fd, s.sendBatch(), filter, counters, slab);
+        return new PortSocket(port, fd, s.sendBatch(), filter, counters, lease);
       } catch (RuntimeException ex) {
         Libc.close(e, fd);
         throw ex;
@@ -104,16 +104,17 @@ public final class PortSocket implements AutoCloseable {
 
   /** Sends every frame of {@code batch} that passes this port's filter; counts delivered, filtered, dropped. */
   public void send(PacketBatch batch) {
-    if (!PacketSlab.enter(pin, batch.start(), slab)) { // lapped by the writer: this branch was a slab behind
+    if (!lease.enter(pin, batch.start())) { // its block went back to the kernel: this branch was hold-blocks behind
       counters.dropped.addAndGet(batch.count());
       counters.overflowed.addAndGet(batch.count());
-      return;
+    } else {
+      try {
+        sendPinned(batch);
+      } finally {
+        RingLease.exit(pin);
+      }
     }
-    try {
-      sendPinned(batch);
-    } finally {
-      PacketSlab.exit(pin);
-    }
+    RingLease.finished(pin, batch.start(), System.nanoTime());
   }
 
   private void sendPinned(PacketBatch batch) {
@@ -199,7 +200,7 @@ public final class PortSocket implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      slab.unregister(pin);
+      lease.unregister(pin);
       Libc.close(errno, fd);
       arena.close();
     }

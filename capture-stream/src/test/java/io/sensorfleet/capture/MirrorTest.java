@@ -42,7 +42,7 @@ class MirrorTest {
   static void topology() {
     lab = NetLab.create(3);
     system = ActorSystem.create("capture-test", ConfigFactory.parseMap(Map.of(
-        "sensor.capture.ring.block-count", 8, "pekko.loglevel", "WARNING")).withFallback(ConfigFactory.load()));
+        "sensor.capture.ring.block-count", 32, "pekko.loglevel", "WARNING")).withFallback(ConfigFactory.load()));
     settings = CaptureSettings.from(system.settings().config());
   }
 
@@ -199,7 +199,7 @@ class MirrorTest {
     engine = CaptureEngine.start(lab.wire(), settings, system);
     engine.attach(lab.port(1), Optional.empty());
     primed();
-    try (PacketSlab slab = new PacketSlab(16 << 20); PacketRing ring = lab.ringIn("c1", lab.peer(1), settings)) {
+    try (PacketRing ring = lab.ringIn("c1", lab.peer(1), settings)) {
       List<byte[]> untagged = new ArrayList<>();
       List<byte[]> tagged = new ArrayList<>();
       for (int k = 0; k < 100; k++) {
@@ -218,7 +218,7 @@ class MirrorTest {
       List<byte[]> frames = new ArrayList<>();
       List<Integer> tags = new ArrayList<>();
       await().atMost(WAIT).alias("tagged frames on port 1 " + engine.stats()).until(() -> {
-        PacketBatch b = ring.next(10, slab);
+        PacketBatch b = ring.next(10);
         for (int i = 0; b != null && i < b.count(); i++) {
           if (NetLab.Frames.ours(b.frame(i), marker)) {
             frames.add(b.frame(i));

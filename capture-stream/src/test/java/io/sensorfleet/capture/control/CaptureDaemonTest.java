@@ -30,7 +30,7 @@ class CaptureDaemonTest {
   static void start() throws Exception {
     lab = NetLab.create(2);
     system = ActorSystem.create("capture-daemon-test", ConfigFactory.parseMap(Map.of(
-        "sensor.capture.ring.block-count", 4, "sensor.capture.slab-size", "16MiB", "pekko.loglevel", "WARNING"))
+        "sensor.capture.ring.block-count", 8, "pekko.loglevel", "WARNING"))
         .withFallback(ConfigFactory.load()));
     engine = CaptureEngine.start(lab.wire(), CaptureSettings.from(system.settings().config()), system);
     dir = Files.createTempDirectory("sfc-control");

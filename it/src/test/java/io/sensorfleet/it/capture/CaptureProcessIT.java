@@ -60,8 +60,7 @@ class CaptureProcessIT {
     var config = ConfigFactory.parseMap(Map.of(
         "sensor.channel.runtime-root", root.toString(),
         "sensor.interfaces.capture", List.of(CAPTURE),
-        "sensor.capture.process.jvm-options", List.of("-Xmx96m", "-Dsensor.capture.slab-size=16MiB",
-            "-Dsensor.capture.ring.block-count=4"),
+        "sensor.capture.process.jvm-options", List.of("-Xmx96m", "-Dsensor.capture.ring.block-count=8"),
         "sensor.capture.supervisor.min-backoff", "200ms"))
         .withFallback(ConfigFactory.load());
     kit = ActorTestKit.create("capture-process-it", config);
