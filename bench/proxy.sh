@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # UI proxy benchmark: Fleet Management's reverse proxy (/instruments/{id}/ui/...) beside nginx proxying the same
-# upstream, with the same load tool (wrk), connections and duration; plus the API's read throughput
-# (GET /api/v1/instruments). Prints a Markdown table; results go to docs/benchmarks.md by hand.
+# upstream, with the same load tool, connections and duration: wrk at saturation (closed loop), then hey paced at
+# RATE requests/s; plus the API's read throughput (GET /api/v1/instruments). Prints Markdown tables; results go to
+# docs/benchmarks.md by hand.
 #
-#   bench/proxy.sh                 install nginx and wrk (Debian packages) if missing, build, run, report
+#   bench/proxy.sh                 install nginx, wrk and hey (Debian packages) if missing, build, run, report
 #
 # The upstream is one nginx server block listening on a unix socket, <work>/run/ui/bench.sock: exactly where the
 # sensor's proxy looks for Instrument "bench"'s UI socket (the proxy only needs the socket; an admin may open any
@@ -14,7 +15,8 @@
 # checks the UI grant, signs the caller (HMAC-SHA256), strips and adds headers and sandboxes the response; nginx
 # here only forwards. The target of issue 6 is the proxy's p99 within 1.5x of nginx's.
 #
-# Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16),
+# Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16), RATE (default 2000,
+# the paced runs' requests/s in all),
 # THREADS (default 2), RUNS (default 3, the two proxies interleaved), SENSOR_PORT (18080), NGINX_PORT (18081),
 # SKIP_BUILD (set: use what is built), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
 # Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
@@ -24,6 +26,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/sensorfleet-proxy-bench}
 SECS=${SECS:-20}
 CONNS=${CONNS:-16}
+RATE=${RATE:-2000}
 THREADS=${THREADS:-2}
 RUNS=${RUNS:-3}
 SENSOR_PORT=${SENSOR_PORT:-18080}
@@ -36,6 +39,7 @@ deps() {
   local missing=()
   command -v nginx >/dev/null || missing+=(nginx)
   command -v wrk >/dev/null || missing+=(wrk)
+  command -v hey >/dev/null || missing+=(hey)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
@@ -109,6 +113,21 @@ load() {
           printf "%s %s %.2f %.2f %.2f\n", name, rps, p50, p90, p99 }' "$WORK/wrk-$name.txt"
 }
 
+# One paced run with hey at RATE requests/s in all (CONNS workers): "name rps p50 p90 p99" (latencies in ms). wrk
+# measures the tail at saturation (a closed loop: every connection sends as fast as answers come); this measures it
+# at a steady load well below either proxy's peak, as a few operators' browsers would put on a UI.
+paced() {
+  local name=$1 url=$2; shift 2
+  hey -z "${SECS}s" -c "$CONNS" -q $(( (RATE + CONNS - 1) / CONNS )) "$@" "$url" > "$WORK/hey-$name.txt"
+  awk -v name="$name" '
+    /^  50% in/ { p50 = $3 * 1000 } /^  90% in/ { p90 = $3 * 1000 } /^  99% in/ { p99 = $3 * 1000 }
+    /^  Requests\/sec:/ { rps = $2 }
+    /^  \[[0-9]+\]/ { if ($1 != "[200]") bad += $2 }
+    /^Error distribution/ { bad += 1 }
+    END { if (bad > 0) { print "proxy.sh: " name ": answers other than 200 (see hey-" name ".txt)" > "/dev/stderr"; exit 1 }
+          printf "%s %.0f %.2f %.2f %.2f\n", name, rps, p50, p90, p99 }' "$WORK/hey-$name.txt"
+}
+
 main() {
   deps
   rm -rf "$WORK" && mkdir -p "$WORK"
@@ -136,6 +155,20 @@ main() {
        END { if (n && m && g > 0) printf "\np99 ratio (sensor / nginx, mean over runs): %.2f (target <= 1.5)\n", (s/n)/(g/m) }' \
     "$WORK/results.txt"
   echo "wrk -t$THREADS -c$CONNS -d${SECS}s; raw output in $WORK/wrk-*.txt"
+
+  : > "$WORK/paced.txt"
+  for run in $(seq 1 "$RUNS"); do
+    paced "sensor-proxy-paced-$run" "http://127.0.0.1:$SENSOR_PORT/instruments/bench/ui/" -H "$AUTH" >> "$WORK/paced.txt"
+    paced "nginx-proxy-paced-$run" "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >> "$WORK/paced.txt"
+  done
+  echo
+  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms |"
+  echo "| --- | --- | --- | --- | --- |"
+  awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$WORK/paced.txt"
+  awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
+       END { if (n && m && g > 0) printf "\np99 ratio at %s requests/s (sensor / nginx, mean over runs): %.2f\n", rate, (s/n)/(g/m) }' \
+    rate="$RATE" "$WORK/paced.txt"
+  echo "hey -z ${SECS}s -c $CONNS -q $(( (RATE + CONNS - 1) / CONNS )); raw output in $WORK/hey-*.txt"
 }
 
 main "$@"
