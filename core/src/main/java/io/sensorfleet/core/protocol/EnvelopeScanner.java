@@ -284,12 +284,8 @@ final class EnvelopeScanner {
       }
     }
     if (i < end && b[i] == '.') {
-      i++;
-      int digits = i;
-      while (i < end && isDigit(b[i])) {
-        i++;
-      }
-      if (i == digits) {
+      i = atLeastOneDigit(b, i + 1, end);
+      if (i == FAIL) {
         return FAIL;
       }
     }
@@ -298,15 +294,21 @@ final class EnvelopeScanner {
       if (i < end && (b[i] == '+' || b[i] == '-')) {
         i++;
       }
-      int digits = i;
-      while (i < end && isDigit(b[i])) {
-        i++;
-      }
-      if (i == digits) {
+      i = atLeastOneDigit(b, i, end);
+      if (i == FAIL) {
         return FAIL;
       }
     }
     return i < end && !endsValue(b[i]) ? FAIL : i;
+  }
+
+  /** The end of the run of digits at {@code i}, or {@link #FAIL} when there is none. */
+  private static int atLeastOneDigit(byte[] b, int i, int end) {
+    int start = i;
+    while (i < end && isDigit(b[i])) {
+      i++;
+    }
+    return i == start ? FAIL : i;
   }
 
   private static int literal(byte[] b, int i, int end, String word) {

@@ -56,6 +56,18 @@ class InstrumentLifecycleIT {
     run.close();
   }
 
+  /** The sample jar's MuteInstrument: it says hello and never answers a health query. */
+  static io.sensorfleet.core.manifest.InstrumentManifest mute(InstrumentId id, String health) {
+    return ManifestParser.parseOrThrow("""
+        id: %s
+        image: sensorfleet/jvm
+        command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
+                  io.sensorfleet.instruments.sample.MuteInstrument]
+        health: {%s}
+        limits: {cpus: 1, memory: 256MiB, processes: 128}
+        """.formatted(id.value(), health));
+  }
+
   static io.sensorfleet.core.manifest.InstrumentManifest manifest(String id) {
     return ManifestParser.parseOrThrow("""
         id: %s
@@ -109,14 +121,8 @@ class InstrumentLifecycleIT {
     InstrumentId mute = InstrumentId.of(RUN + "-mute");
     InstrumentId ok = InstrumentId.of(RUN + "-ok");
     try (TestSensor sensor = TestSensor.start(run)) {
-      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
-          id: %s
-          image: sensorfleet/jvm
-          command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
-                    io.sensorfleet.instruments.sample.MuteInstrument]
-          health: {interval: 1s, timeout: 500ms, failures-before-restart: 2}
-          limits: {cpus: 1, memory: 256MiB, processes: 128}
-          """.formatted(mute.value())), Principal.user("it"), r));
+      var muteManifest = mute(mute, "interval: 1s, timeout: 500ms, failures-before-restart: 2");
+      sensor.ask(r -> new InstrumentRegistry.Install(muteManifest, Principal.user("it"), r));
       sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
           id: %s
           image: sensorfleet/jvm
@@ -153,14 +159,8 @@ class InstrumentLifecycleIT {
   void failed_checks_within_the_start_period_are_shown_but_restart_only_after_it() throws Exception {
     InstrumentId slow = InstrumentId.of(RUN + "-slow");
     try (TestSensor sensor = TestSensor.start(run)) {
-      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
-          id: %s
-          image: sensorfleet/jvm
-          command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
-                    io.sensorfleet.instruments.sample.MuteInstrument]
-          health: {interval: 1s, timeout: 500ms, failures-before-restart: 1, start-period: 6s}
-          limits: {cpus: 1, memory: 256MiB, processes: 128}
-          """.formatted(slow.value())), Principal.user("it"), r));
+      var slowManifest = mute(slow, "interval: 1s, timeout: 500ms, failures-before-restart: 1, start-period: 6s");
+      sensor.ask(r -> new InstrumentRegistry.Install(slowManifest, Principal.user("it"), r));
       sensor.ask(r -> new InstrumentRegistry.Start(slow, Principal.user("it"), r));
 
       // Three unanswered checks, each of which alone would restart it after the start period: still starting.
@@ -183,14 +183,8 @@ class InstrumentLifecycleIT {
     InstrumentId held = InstrumentId.of(RUN + "-held");
     try (TestSensor sensor = TestSensor.start(run, Map.of("sensor.instruments.restart-backoff-min", "10m",
         "sensor.instruments.restart-backoff-max", "10m"))) {
-      sensor.ask(r -> new InstrumentRegistry.Install(ManifestParser.parseOrThrow("""
-          id: %s
-          image: sensorfleet/jvm
-          command: [java, -XX:TieredStopAtLevel=1, -cp, /opt/instrument/sample-instrument.jar,
-                    io.sensorfleet.instruments.sample.MuteInstrument]
-          health: {interval: 1s, timeout: 500ms, failures-before-restart: 1}
-          limits: {cpus: 1, memory: 256MiB, processes: 128}
-          """.formatted(held.value())), Principal.user("it"), r));
+      var heldManifest = mute(held, "interval: 1s, timeout: 500ms, failures-before-restart: 1");
+      sensor.ask(r -> new InstrumentRegistry.Install(heldManifest, Principal.user("it"), r));
       sensor.ask(r -> new InstrumentRegistry.Start(held, Principal.user("it"), r));
       sensor.audits().fishForMessage(TIMEOUT, "a restart of " + held + " scheduled in 10 minutes", m ->
           m instanceof AuditLog.Record rec && rec.request().action().equals("instrument restarted")
