@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sensorfleet.actors.SensorGuardian;
+import io.sensorfleet.actors.StubNetwork;
 import io.sensorfleet.actors.user.UserDirectory;
 import io.sensorfleet.audit.AuditEntry;
 import io.sensorfleet.audit.AuditFilter;
@@ -83,7 +84,7 @@ abstract class ApiRouteTest extends JupiterRouteTest {
   /** While set, the routes' audit records fail as they do when the journal cannot be written. */
   volatile boolean journalDown;
   /** The network allowlist in force, as the sensor's NetworkStore puts it there (br-lan, eth2, capture eth1). */
-  final FakeNetwork networkProvisioner = new FakeNetwork(new io.sensorfleet.core.network.NetworkAllowlist(
+  final StubNetwork networkProvisioner = new StubNetwork(new io.sensorfleet.core.network.NetworkAllowlist(
       Set.of("br-lan"), Set.of("eth2"), Set.of("eth1")));
   /** What the audit routes' queries answer. */
   volatile Function<AuditFilter, CompletionStage<List<AuditEntry>>> auditPages =
