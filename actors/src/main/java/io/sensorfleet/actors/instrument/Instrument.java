@@ -2,10 +2,6 @@ package io.sensorfleet.actors.instrument;
 
 import io.sensorfleet.actors.bus.PermissionGate;
 import io.sensorfleet.actors.capture.CaptureSupervisor;
-import io.sensorfleet.core.manifest.NetworkMode;
-import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.sensorfleet.actors.channel.BusSocket;
 import io.sensorfleet.actors.channel.ChannelSettings;
 import io.sensorfleet.actors.channel.InstrumentChannel;
@@ -21,30 +17,18 @@ import io.sensorfleet.core.InstrumentId;
 import io.sensorfleet.core.manifest.ControlChannel;
 import io.sensorfleet.core.manifest.InstrumentManifest;
 import io.sensorfleet.core.manifest.ImageAlias;
-import io.sensorfleet.core.network.LxcNetworkConfig;
 import io.sensorfleet.core.network.NetworkProvisioner;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.RawJson;
 import io.sensorfleet.core.runtime.ExecRequest;
-import io.sensorfleet.core.runtime.ExecResult;
 import io.sensorfleet.core.storage.InstrumentStorage;
-import io.sensorfleet.core.storage.StorageRequest;
 import io.sensorfleet.core.storage.StorageUsage;
-import io.sensorfleet.core.runtime.ContainerFile;
 import io.sensorfleet.core.runtime.ContainerInfo;
 import io.sensorfleet.core.runtime.ContainerRuntimeException;
-import io.sensorfleet.core.runtime.ContainerSpec;
 import io.sensorfleet.core.runtime.ContainerRuntime;
 import io.sensorfleet.core.runtime.ContainerState;
 import io.sensorfleet.core.runtime.ContainerStatus;
-import io.sensorfleet.core.runtime.Device;
-import io.sensorfleet.core.runtime.ResourceLimits;
-import io.sensorfleet.core.runtime.SecureDefaults;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -55,9 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -79,6 +61,9 @@ import org.apache.pekko.pattern.StatusReply;
  * prepared for that uid and bind-mounted at {@code /run/sensorfleet/}; then the container starts and the
  * Instrument must say {@code hello} within the hello timeout. Commands that arrive while a step is in flight
  * are stashed and handled once it ends.
+ *
+ * <p>What each step does to the host (LXD's calls, devices, network rules, storage mounts, the capture branch) is
+ * {@link ContainerSetup}'s; this class decides when, and what comes next.
  */
 public final class Instrument extends AbstractBehavior<Instrument.Command> {
 
@@ -201,17 +186,6 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private record PendingCheck(String correlationId, Instant sentAt) {}
 
   private static final int STASH = 100;
-  private static final int INSTRUMENT_UID = 1000;  // the `instrument` user of the base images (lxd-setup.md)
-  static final String BUS_DEVICE = "bus";
-  static final String PROGRAM_DEVICE = "program";
-  static final String CONTROL_DEVICE = "control";
-  static final String UI_DEVICE = "ui";
-  static final String TCP_CONTROL_LISTEN = "tcp:" + ControlChannel.TCP_HOST + ":" + ControlChannel.TCP_PORT;
-  static final String ENTRYPOINT = "/etc/sensorfleet/entrypoint";
-  static final String LABEL = "sensorfleet.instrument";
-  static final String RAW_LXC = "raw.lxc";
-  static final String RESOLV_CONF = "/etc/resolv.conf";
-  static final String PASSIVE_SYSCTLS = LxcNetworkConfig.PASSIVE_SYSCTLS;
 
   private final InstrumentId id;
   private final Deps deps;
@@ -236,7 +210,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private final ActorRef<Long> blockedAdapter;
   private final ActorRef<StorageMeter.Command> storageMeter;
   private Optional<StorageUsage> storageUse = Optional.empty();
-  private final Scheduler scheduler;
+  private final ContainerSetup setup;
 
   /** Spawned by the {@code InstrumentRegistry}, one per installed (or installing) Instrument. */
   public static Behavior<Command> create(InstrumentId id, Deps deps) {
@@ -256,7 +230,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     this.blockedAdapter = ctx.messageAdapter(Long.class, CaptureBlocked::new);
     this.storageMeter = ctx.spawn(StorageMeter.create(id, deps.storage(), deps.settings().storageInterval(),
         ctx.messageAdapter(StorageUsage.class, StorageMeasured::new)), "storage-meter");
-    this.scheduler = ctx.getSystem().scheduler();
+    this.setup = new ContainerSetup(id, deps, ctx.getSystem().scheduler(), ctx.getLog());
     this.health = HealthTracker.stopped(deps.settings().healthHistory());
     ctx.ask(InstrumentJournal.State.class, journal, deps.settings().helloTimeout(),
         InstrumentJournal.GetState::new,
@@ -345,10 +319,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     }
     storageMeter.tell(new StorageMeter.Refresh());
     // After a sensor restart: find the container as it is, then bring it to what the journal wants.
-    pipe("probe", deps.runtime().state(containerName()).thenApply(Optional::of)
-        .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
-            ? CompletableFuture.completedFuture(Optional.empty()) : CompletableFuture.failedFuture(e)),
-        Probed::new);
+    pipe("probe", setup.probe(), Probed::new);
     return busy()
         .onMessage(Probed.class, this::onProbed)
         .onMessage(StepFailed.class, this::onStepFailed)
@@ -400,41 +371,11 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> createContainer(InstrumentManifest manifest, Supplier<Behavior<Command>> then) {
-    ContainerSpec spec = SecureDefaults.apply(
-        ContainerSpec.of(containerName(), manifest.image().value())
-            .withLabel(LABEL, id.value())
-            .withConfig("environment.SENSORFLEET_INSTRUMENT", id.value()),
-        ResourceLimits.of(manifest.limits().cpus(), manifest.limits().memory().bytes() / (1024 * 1024),
-            manifest.limits().processes()));
-    spec = spec.withConfig(RAW_LXC, rawLxc(manifest.network()));
-    CompletionStage<Void> created = deps.runtime().create(spec)
-        .thenCompose(v -> deps.storage().prepare(id, StorageRequest.of(manifest.storage())))
-        .thenApply(plan -> (Void) null);
-    if (!manifest.command().isEmpty()) {
-      byte[] entrypoint = entrypoint(manifest.command()).getBytes(StandardCharsets.UTF_8);
-      created = created.thenCompose(v -> deps.runtime().pushFile(containerName(), ENTRYPOINT,
-          new ContainerFile(entrypoint, 0, 0, 0755)));
-    }
-    pipe("create", created, v -> new StepDone("create"));
+    pipe("create", setup.create(manifest), v -> new StepDone("create"));
     return busy()
         .onMessage(StepDone.class, done -> then.get())
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
-  }
-
-  /** The container's {@code raw.lxc} for its network {@code mode}: see {@link LxcNetworkConfig#rawLxc}. */
-  static String rawLxc(NetworkMode mode) {
-    return LxcNetworkConfig.rawLxc(mode);
-  }
-
-  /** The image's sf-init runs this as the unprivileged `instrument` user. */
-  static String entrypoint(List<String> command) {
-    return "#!/bin/sh\n# written by the sensor from the Instrument's manifest\nexec "
-        + command.stream().map(Instrument::shellQuote).collect(Collectors.joining(" ")) + "\n";
-  }
-
-  static String shellQuote(String arg) {
-    return "'" + arg.replace("'", "'\\''") + "'";
   }
 
   // ---- start ---------------------------------------------------------------------------------------------------
@@ -463,7 +404,8 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
       // A restart after failed health checks: the socket is still listening.
       return startContainer(info, busDirectory.get(), adopt);
     }
-    var owner = new BusSocket.Owner((int) base + INSTRUMENT_UID, (int) base + INSTRUMENT_UID);
+    var owner = new BusSocket.Owner((int) base + ContainerSetup.INSTRUMENT_UID,
+        (int) base + ContainerSetup.INSTRUMENT_UID);
     // A `control: tcp` Instrument's frames arrive through LXD's forkproxy (127.0.0.1:7070 inside → bus.sock).
     PeerCheck peers = record.manifest().orElseThrow().control() == ControlChannel.TCP
         ? PeerCheck.lxdContainer(containerName()).or(PeerCheck.lxdProxy(containerName()))
@@ -492,125 +434,12 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   }
 
   private Behavior<Command> startContainer(ContainerInfo info, Path busDir, boolean adopt) {
-    CompletionStage<Void> devices = ensureDevice(info, BUS_DEVICE,
-        new Device.Disk(busDir.toString(), "/run/sensorfleet", false))
-        // Persistent (encrypted, quota'd) and transient storage: mounted on the host for this uid range.
-        .thenCompose(v -> deps.storage().open(id, info.rootHostUid().orElseThrow()))
-        .thenCompose(attachments -> {
-          CompletionStage<Void> all = CompletableFuture.completedFuture(null);
-          for (var attachment : attachments) {
-            all = all.thenCompose(v -> ensureDevice(info, attachment.name(), attachment.device()));
-          }
-          return all;
-        });
-    var ui = record.manifest().orElseThrow().ui();
-    if (ui.isPresent()) {
-      // Fleet Management's only way to the Instrument's UI: a host socket only root reaches (lxd.md: ~1 s of start).
-      Path socket = uiSocket(deps.channel().runtimeRoot(), id);
-      devices = devices.thenCompose(v -> {
-        try {
-          Files.createDirectories(socket.getParent(),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-          // The key with which the proxy signs who is calling (UiSignature), for the UI to check.
-          int uid = (int) info.rootHostUid().orElseThrow() + INSTRUMENT_UID;
-          UiKeys.handOver(new UiKeys(deps.settings().uiKeysDir()).keyFor(id), busDir, uid, uid);
-        } catch (IOException e) {
-          return CompletableFuture.failedFuture(e);
-        }
-        return ensureDevice(info, UI_DEVICE, new Device.Proxy("unix:" + socket,
-            "tcp:127.0.0.1:" + ui.get().port(), Device.Proxy.Bind.HOST).withSocketPermissions(0, 0, 0600));
-      });
-    }
-    if (record.manifest().orElseThrow().control() == ControlChannel.TCP) {
-      // About 1 s more per start (lxd.md), so only for Instruments that ask: busybox tools have no unix sockets.
-      devices = devices.thenCompose(v -> ensureDevice(info, CONTROL_DEVICE, new Device.Proxy(TCP_CONTROL_LISTEN,
-          "unix:" + busDir.resolve(BusSocket.SOCKET_NAME), Device.Proxy.Bind.CONTAINER)));
-    }
-    var program = deps.settings().programsRoot().resolve(id.value());
-    if (Files.isDirectory(program)) {
-      devices = devices.thenCompose(v -> ensureDevice(info, PROGRAM_DEVICE,
-          new Device.Disk(program.toAbsolutePath().toString(), "/opt/instrument", true)));
-    }
-    var mode = record.manifest().orElseThrow().network();
-    // The container may predate its manifest's address (or the platform's way of setting it): LXC applies raw.lxc
-    // at the next start; an adopted container that runs without it gets the address now as well.
-    String rawLxc = rawLxc(mode);
-    if (!rawLxc.equals(info.config().get(RAW_LXC))) {
-      devices = devices.thenCompose(v -> deps.runtime().setConfig(containerName(), Map.of(RAW_LXC, rawLxc)));
-      if (adopt && mode.staticAddress().isPresent()) {
-        devices = devices.thenCompose(v -> applyAddressNow(mode.staticAddress().get()));
-      }
-    }
-    // Name servers from the manifest: written at every start (the image has no resolv.conf; whatever root inside
-    // wrote there since is replaced), and on adopt.
-    var servers = mode.staticAddress().filter(address -> !address.dns().isEmpty());
-    if (servers.isPresent()) {
-      byte[] resolv = servers.get().resolvConf().getBytes(StandardCharsets.UTF_8);
-      devices = devices.thenCompose(v -> deps.runtime().pushFile(containerName(), RESOLV_CONF,
-          new ContainerFile(resolv, 0, 0, 0644)));
-    }
-    // Adopting a running container: its devices are there; the host's rules may not be (host reboot, nft flush).
-    CompletionStage<Map<String, Device>> nicsUp = adopt
-        ? devices.thenCompose(v -> deps.network().adopt(id, mode)).thenApply(v -> info.devices())
-        : devices
-        .thenCompose(v -> deps.network().plan(id, mode))
-        .thenCompose(plan -> {
-          CompletionStage<Void> nics = CompletableFuture.completedFuture(null);
-          for (var device : plan.devices().entrySet()) {
-            nics = nics.thenCompose(v -> ensureDevice(info, device.getKey(), device.getValue()));
-          }
-          return nics.thenApply(v -> plan.devices());
-        });
-    CompletionStage<Void> up = nicsUp
-        .thenCompose(nics -> adopt ? CompletableFuture.completedFuture(nics)
-            : deps.runtime().start(containerName()).thenApply(v -> nics))
-        // A passive Instrument's branch of the Capture Engine, once its veth exists (also when adopted).
-        .thenCompose(nics -> mode instanceof NetworkMode.Passive passive ? attachCapture(nics, passive)
-            : CompletableFuture.completedFuture(null));
-    pipe("start", up, v -> new StepDone("start"));
+    pipe("start", setup.start(record.manifest().orElseThrow(), info, busDir, adopt, blockedAdapter),
+        v -> new StepDone("start"));
     return busy()
         .onMessage(StepDone.class, done -> awaitHello(adopt))
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
-  }
-
-  /**
-   * Sets {@code address} on the running container's NIC through LXD's exec, as root, as LXC would have at start
-   * ({@code ip} of the image; busybox has it). Failing to is a failed start: the Instrument would run without the
-   * address it declared. Built on the actor's thread; the stage touches no actor state.
-   */
-  private CompletionStage<Void> applyAddressNow(io.sensorfleet.core.manifest.StaticAddress address) {
-    String name = containerName();
-    String nic = io.sensorfleet.core.network.NetworkPlan.NIC;
-    CompletionStage<ExecResult> done = deps.runtime().exec(name, "ip", "addr", "add", address.address(),
-        "broadcast", address.broadcast(), "dev", nic);
-    if (address.gateway().isPresent()) {
-      String gateway = address.gateway().get();
-      done = done.thenCompose(added -> added.succeeded()
-          ? deps.runtime().exec(name, "ip", "route", "add", "default", "via", gateway, "dev", nic)
-          : CompletableFuture.completedFuture(added));
-    }
-    // "File exists": someone (an earlier sensor, the Instrument itself) already set it.
-    return done.thenCompose(result -> result.succeeded() || result.stderr().contains("File exists")
-        ? CompletableFuture.<Void>completedFuture(null)
-        : CompletableFuture.failedFuture(new IllegalStateException("setting " + address.address() + " on " + nic
-            + " failed: " + result.stderr().strip())));
-  }
-
-  /**
-   * A passive Instrument's branch of the Capture Engine: its p2p NIC's host end, its manifest's filter. Fails the
-   * start when there is no capture engine to attach to (no capture interface, or libpcap refused the filter).
-   * Built on the actor's thread; the stage runs it later and touches no actor state.
-   */
-  private CompletionStage<Void> attachCapture(Map<String, Device> nics, NetworkMode.Passive mode) {
-    return nics.values().stream().filter(d -> d instanceof Device.P2p).map(d -> ((Device.P2p) d).hostName())
-        .findFirst()
-        .map(port -> AskPattern.<CaptureSupervisor.Command, Done>askWithStatus(deps.capture(),
-                r -> new CaptureSupervisor.Attach(id, port, mode.filter(), blockedAdapter, r),
-                deps.settings().helloTimeout(), scheduler)
-            .thenApply(done -> (Void) null))
-        .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("capture: the passive"
-            + " Instrument has no p2p interface to mirror to")));
   }
 
   /**
@@ -619,15 +448,6 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
    */
   public static Path uiSocket(Path runtimeRoot, InstrumentId id) {
     return runtimeRoot.resolve("ui").resolve(id.value() + ".sock");
-  }
-
-  private CompletionStage<Void> ensureDevice(ContainerInfo info, String name, Device device) {
-    if (device.equals(info.devices().get(name))) {
-      return CompletableFuture.completedFuture(null);
-    }
-    CompletionStage<Void> removed = info.devices().containsKey(name)
-        ? deps.runtime().removeDevice(containerName(), name) : CompletableFuture.completedFuture(null);
-    return removed.thenCompose(v -> deps.runtime().addDevice(containerName(), name, device));
   }
 
   private Behavior<Command> awaitHello(boolean adopt) {
@@ -665,8 +485,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     observe(Actual.FAILED, reason);
     answerWaitingWithError(reason);
     // Leave nothing half-running: the container is stopped; desired state stays as asked, for the operator.
-    pipe("stop", deps.runtime().stop(containerName(), Duration.ZERO)
-        .exceptionally(e -> null).thenCompose(release()), v -> new StepDone("stop"));
+    pipe("stop", setup.stop(Duration.ZERO, record.manifest(), true), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, d -> stash.unstashAll(stopped()))
         .onMessage(StepFailed.class, f -> stash.unstashAll(stopped()))
@@ -684,10 +503,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     stopHealthChecks(HealthTracker.State.STOPPED);
     channel.ifPresent(c -> c.tell(new InstrumentChannel.Disconnect("changing image")));
     // Stop, release, delete the container; storage (outside it) and the journal stay.
-    pipe("change image", deps.runtime().stop(containerName(), deps.settings().stopGrace())
-        .exceptionally(e -> null)
-        .thenCompose(release())
-        .thenCompose(v -> deps.runtime().delete(containerName())), v -> new StepDone("delete"));
+    pipe("change image", setup.replace(record.manifest()), v -> new StepDone("delete"));
     return busy()
         .onMessage(StepDone.class, deleted -> {
           closeChannel();
@@ -722,11 +538,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     stopHealthChecks(HealthTracker.State.STOPPED);
     observe(Actual.STOPPING, "");
     channel.ifPresent(c -> c.tell(new InstrumentChannel.Disconnect("stopping")));
-    pipe("stop", deps.runtime().stop(containerName(), deps.settings().stopGrace())
-        .exceptionallyCompose(e -> is(e, ContainerRuntimeException.Conflict.class)
-            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
-        .thenCompose(release()),
-        v -> new StepDone("stop"));
+    pipe("stop", setup.stop(deps.settings().stopGrace(), record.manifest(), false), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, done -> {
           closeChannel();
@@ -743,23 +555,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     actingFor = remove.by();
     stopHealthChecks(HealthTracker.State.STOPPED);
     waiting.add(remove.replyTo());
-    CompletionStage<Void> gone = deps.runtime().stop(containerName(), Duration.ZERO)
-        .exceptionally(e -> null)
-        .thenCompose(release())
-        .thenCompose(v -> deps.runtime().delete(containerName()))
-        .exceptionallyCompose(e -> is(e, ContainerRuntimeException.NotFound.class)
-            ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(e))
-        // Purge destroys the key and the volume; without purge they stay for a reinstall.
-        .thenCompose(v -> remove.purge() ? deps.storage().purge(id) : CompletableFuture.completedFuture(null))
-        .thenRun(() -> {
-          if (remove.purge()) {
-            try {
-              new UiKeys(deps.settings().uiKeysDir()).delete(id);
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          }
-        });
+    CompletionStage<Void> gone = setup.remove(record.manifest(), remove.purge());
     pipe("remove", gone, v -> new StepDone("remove"));
     return busy()
         .onMessage(StepDone.class, done -> {
@@ -776,31 +572,6 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         })
         .onMessage(StepFailed.class, this::onStepFailed)
         .build();
-  }
-
-  /**
-   * Host-side network state (nftables rules) and the storage mounts go with the container; safe when nothing was
-   * planned or opened. Built on the actor's thread, run later by the stage: it touches no actor state.
-   */
-  private Function<Void, CompletionStage<Void>> release() {
-    var log = getContext().getLog();
-    var manifest = record.manifest();
-    if (manifest.map(m -> m.network() instanceof NetworkMode.Passive).orElse(false)) {
-      // Before the container (and its veth) goes: the engine stops sending to it first.
-      deps.capture().tell(new CaptureSupervisor.Detach(id));
-    }
-    var network = deps.network();
-    var storage = deps.storage();
-    InstrumentId instrument = id;
-    return ignored -> manifest.map(m -> network.release(instrument, m.network()).exceptionally(e -> {
-          log.warn("instrument {}: releasing its network failed: {}", instrument, e.getMessage());
-          return null;
-        })).orElse(CompletableFuture.completedFuture(null))
-        // Unmounts the decrypted view and wipes transient storage; the container is stopped by now.
-        .thenCompose(v -> storage.close(instrument).exceptionally(e -> {
-          log.warn("instrument {}: closing its storage failed: {}", instrument, e.getMessage());
-          return null;
-        }));
   }
 
   private void closeChannel() {
@@ -1084,8 +855,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
     actingFor = Principal.platform();
     audit("instrument restarted", Outcome.FAILED, reason);
     observe(Actual.STARTING, reason);
-    pipe("stop", deps.runtime().stop(containerName(), Duration.ZERO).exceptionally(e -> null)
-        .thenCompose(release()), v -> new StepDone("stop"));
+    pipe("stop", setup.stop(Duration.ZERO, record.manifest(), true), v -> new StepDone("stop"));
     return busy()
         .onMessage(StepDone.class, done -> restartPending(delay))
         .onMessage(StepFailed.class, this::onStepFailed)
@@ -1275,9 +1045,5 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
   private <T> void pipe(String step, CompletionStage<T> stage, Function<T, Command> onSuccess) {
     getContext().pipeToSelf(stage, (value, error) -> error == null ? onSuccess.apply(value)
         : new StepFailed(step, error));
-  }
-
-  private static boolean is(Throwable failure, Class<? extends ContainerRuntimeException> kind) {
-    return ContainerRuntimeException.of(failure).filter(kind::isInstance).isPresent();
   }
 }
