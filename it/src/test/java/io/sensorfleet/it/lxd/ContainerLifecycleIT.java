@@ -12,25 +12,13 @@ import io.sensorfleet.core.runtime.ContainerStatus;
 import io.sensorfleet.lxd.LxdRuntime;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ContainerLifecycleIT {
 
-  static LxdTestKit kit;
-
-  @BeforeAll
-  static void connect() {
-    kit = LxdTestKit.start();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
 
   @Test
   void creates_starts_stops_and_deletes_a_container() {

@@ -20,25 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DevicesIT {
 
-  static LxdTestKit kit;
-
-  @BeforeAll
-  static void connect() {
-    kit = LxdTestKit.start();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
 
   @Test
   void a_proxy_device_takes_a_host_unix_socket_to_a_tcp_listener_in_a_container_without_network()

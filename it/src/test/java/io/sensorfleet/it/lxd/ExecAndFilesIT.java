@@ -11,26 +11,19 @@ import io.sensorfleet.core.runtime.ExecRequest;
 import io.sensorfleet.core.runtime.ExecResult;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ExecAndFilesIT {
 
-  static LxdTestKit kit;
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
   static String container;
 
   @BeforeAll
   static void connect() {
-    kit = LxdTestKit.start();
     container = kit.running("exec");
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    if (kit != null) {
-      kit.close();
-    }
   }
 
   @Test

@@ -8,26 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sensorfleet.core.runtime.ContainerRuntimeException;
 import io.sensorfleet.core.runtime.ContainerSpec;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each LXD error arrives as a typed failure with LXD's own message. */
 class FailuresIT {
 
-  static LxdTestKit kit;
-
-  @BeforeAll
-  static void connect() {
-    kit = LxdTestKit.start();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
 
   @Test
   void a_missing_container_is_not_found() {

@@ -36,15 +36,19 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What the LXD ITs share: an actor system, the runtime on the system's LXD, a name prefix of their own
+ * What the LXD ITs share, as a JUnit extension each registers on a static field
+ * ({@code @RegisterExtension static final LxdTestKit kit = new LxdTestKit();}): an actor system, the runtime on the system's LXD, a name prefix of their own
  * ({@code sft-<6 random>-}), the image to use, and cleanup. Every object a test creates carries the prefix;
- * {@link #close} deletes all of them, failed test or not, and {@link #start} first sweeps what crashed runs left
+ * {@link #close} deletes all of them, failed test or not, and {@link #beforeAll} first sweeps what crashed runs left
  * behind (containers, volumes and {@code /tmp/sft-*} directories older than ten minutes, so that a parallel run
  * keeps its own). Nothing without the {@code sft-} prefix is touched.
  */
-final class LxdTestKit implements AutoCloseable {
+final class LxdTestKit implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   static final String TEST_PREFIX = "sft-";
   static final String POOL = "default";
@@ -58,27 +62,19 @@ final class LxdTestKit implements AutoCloseable {
   private static final String CREATED_KEY = "user.sft-created";
   private static final AtomicBoolean SWEPT = new AtomicBoolean();
 
-  final ActorSystem<Void> system;
-  final LxdRuntime lxd;
-  final String runId;
-  final String prefix;
-  final String image;
-  private final Path hostDir;
+  ActorSystem<Void> system;
+  LxdRuntime lxd;
+  String runId;
+  String prefix;
+  String image;
+  private Path hostDir;
 
-  private LxdTestKit(ActorSystem<Void> system, LxdRuntime lxd, String runId, String image, Path hostDir) {
-    this.system = system;
-    this.lxd = lxd;
-    this.runId = runId;
-    this.prefix = TEST_PREFIX + runId + "-";
-    this.image = image;
-    this.hostDir = hostDir;
-  }
-
-  /** Connects to LXD, failing loudly (never skipping) when it is not there. */
-  static LxdTestKit start() {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "lxd-it");
+  /** Connects to LXD before the class's tests, failing loudly (never skipping) when it is not there. */
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    system = ActorSystem.create(Behaviors.empty(), "lxd-it");
     try {
-      LxdRuntime lxd = LxdRuntime.create(system);
+      lxd = LxdRuntime.create(system);
       try {
         lxd.serverInfo().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException e) {
@@ -88,16 +84,26 @@ final class LxdTestKit implements AutoCloseable {
       if (SWEPT.compareAndSet(false, true)) {
         sweepLeftovers(lxd);
       }
-      String runId = randomId();
-      Path hostDir = Files.createDirectories(Path.of("/tmp", TEST_PREFIX + runId));
+      runId = randomId();
+      prefix = TEST_PREFIX + runId + "-";
+      hostDir = Files.createDirectories(Path.of("/tmp", TEST_PREFIX + runId));
       Files.setPosixFilePermissions(hostDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-      return new LxdTestKit(system, lxd, runId, ensureImage(lxd), hostDir);
+      image = ensureImage(lxd);
     } catch (RuntimeException | Error | IOException | InterruptedException e) {
       terminate(system);
+      lxd = null;
       if (e instanceof Error error) {
         throw error;
       }
       throw new IllegalStateException("cannot start the LXD test kit: " + e, e);
+    }
+  }
+
+  /** After the class's tests (and its own {@code @AfterAll}): see {@link #close}. */
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    if (lxd != null) {
+      close();
     }
   }
 

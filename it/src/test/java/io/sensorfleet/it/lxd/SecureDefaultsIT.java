@@ -11,25 +11,13 @@ import io.sensorfleet.core.runtime.SecureDefaults;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SecureDefaultsIT {
 
-  static LxdTestKit kit;
-
-  @BeforeAll
-  static void connect() {
-    kit = LxdTestKit.start();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
 
   @Test
   void the_container_sees_its_cpu_memory_and_process_limits() {

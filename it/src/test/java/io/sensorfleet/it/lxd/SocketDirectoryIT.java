@@ -29,6 +29,7 @@ import jdk.net.UnixDomainPrincipal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Instrument bus without a proxy device: the platform listens on a unix socket in a per-Instrument host
@@ -37,22 +38,19 @@ import org.junit.jupiter.api.Test;
  */
 class SocketDirectoryIT {
 
-  static LxdTestKit kit;
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
   static byte[] client;
   static final ExecutorService SERVER = Executors.newVirtualThreadPerTaskExecutor();
 
   @BeforeAll
   static void connect() throws Exception {
-    kit = LxdTestKit.start();
     client = compileClient();
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
     SERVER.shutdownNow();
-    if (kit != null) {
-      kit.close();
-    }
   }
 
   @Test

@@ -14,25 +14,13 @@ import io.sensorfleet.core.runtime.StorageVolume;
 import io.sensorfleet.core.runtime.VolumeSpec;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class VolumesIT {
 
-  static LxdTestKit kit;
-
-  @BeforeAll
-  static void connect() {
-    kit = LxdTestKit.start();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LxdTestKit kit = new LxdTestKit();
 
   @Test
   void a_volume_keeps_its_data_across_stop_and_start() {
