@@ -18,7 +18,8 @@ public final class BusConnection implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Bytes written per system call at most when several frames go out together. */
   static final int GATHER_BYTES = 256 * 1024;
-  /** Where {@link #write} gathers frames; allocated on the first write, used under this object's lock. */
+  private static final int MIN_GATHER_BYTES = 4096;
+  /** Where {@link #write} gathers frames; allocated by the first write, used under this object's lock. */
   private ByteBuffer gather;
 
   BusConnection(AFUNIXSocketChannel channel, PeerIdentity peer) {
@@ -40,12 +41,20 @@ public final class BusConnection implements AutoCloseable {
    * Blocks until all of {@code buffers} is written, in order. Several buffers are copied into one direct buffer of
    * this connection and written together, up to {@link #GATHER_BYTES} per system call: junixsocket 2.11.1 has no
    * gathering write (its {@code write(ByteBuffer[])} writes the first buffer only), and a system call per frame was
-   * most of the bus's kernel time. Writes of one connection are serialized.
+   * about two thirds of the bus benchmark's kernel time (docs/benchmarks.md). Writes of one connection are
+   * serialized.
    */
   public synchronized void write(Iterable<ByteBuffer> buffers) throws IOException {
     requirePlatformThread();
-    if (gather == null) {
-      gather = ByteBuffer.allocateDirect(GATHER_BYTES);
+    long total = 0;
+    for (ByteBuffer buffer : buffers) {
+      total += buffer.remaining();
+    }
+    int wanted = (int) Math.min(total, GATHER_BYTES);
+    if (gather == null || gather.capacity() < wanted) {
+      // Grows (doubling) to what this connection's writes need, up to GATHER_BYTES: a quiet Instrument holds little.
+      int doubled = gather == null ? MIN_GATHER_BYTES : Math.min(GATHER_BYTES, 2 * gather.capacity());
+      gather = ByteBuffer.allocateDirect(Math.max(wanted, doubled));
     }
     ByteBuffer out = gather.clear();
     for (ByteBuffer buffer : buffers) {

@@ -100,10 +100,13 @@ class BusSocketTest {
   }
 
   @Test
-  void a_write_of_many_buffers_arrives_whole_and_in_order_across_several_gathered_system_calls() throws Exception {
-    // Frames of uneven sizes, together more than two gather buffers, so some straddle a buffer's end.
+  void writes_of_many_buffers_arrive_whole_and_in_order_across_several_gathered_system_calls() throws Exception {
+    // A small write first (its gather buffer is small), then frames of uneven sizes, together more than two full
+    // gather buffers, so the buffer grows and some frames straddle its end.
+    byte[] small = "small\n".getBytes(StandardCharsets.US_ASCII);
     List<ByteBuffer> frames = new ArrayList<>();
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.write(small);
     for (int k = 0; expected.size() <= 2 * BusConnection.GATHER_BYTES + 1; k++) {
       byte[] frame = ("frame " + k + " " + "x".repeat(k % 997) + "\n").getBytes(StandardCharsets.US_ASCII);
       frames.add(ByteBuffer.wrap(frame));
@@ -117,6 +120,7 @@ class BusSocketTest {
       try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
         var written = CompletableFuture.runAsync(() -> {
           try {
+            connection.write(List.of(ByteBuffer.wrap(small)));
             connection.write(frames);
           } catch (IOException e) {
             connection.close();  // ends the read below
