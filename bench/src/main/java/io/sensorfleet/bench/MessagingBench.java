@@ -137,15 +137,16 @@ public final class MessagingBench {
   }
 
   /**
-   * {@code -Dbench.profile=true}: only our path's 128 B throughput, repeated, for a profiler (JFR) to sample;
-   * prints each round's rate.
+   * {@code -Dbench.profile=true}: only our path's 128 B throughput ({@code -Dbench.profile.size=1024}: 1 KiB),
+   * repeated, for a profiler (JFR, {@code perf}) to sample; prints each round's rate.
    */
   private static void profile(int messages) throws Exception {
+    int size = Integer.getInteger("bench.profile.size", 128);
     Receiver receiver = new Receiver();
     try (Transport transport = OurBus.open(receiver)) {
       for (int round = 0; round < 5; round++) {
         System.out.printf("round %d: %,.0f msgs/s%n", round,
-            throughput(transport, receiver, 128, messages).msgsPerSecond());
+            throughput(transport, receiver, size, messages).msgsPerSecond());
       }
     }
     System.exit(0);

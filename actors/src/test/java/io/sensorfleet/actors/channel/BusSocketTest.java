@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sensorfleet.core.InstrumentId;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +19,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +96,45 @@ class BusSocketTest {
       assertEquals(ChannelFixtures.currentUser().uid(), peer.uid());
       assertEquals(Files.readString(Path.of("/proc/self/cgroup")), peer.cgroup());
       assertTrue(client.isConnected());
+    }
+  }
+
+  @Test
+  void writes_of_many_buffers_arrive_whole_and_in_order_across_several_gathered_system_calls() throws Exception {
+    // A small write first (its gather buffer is small), then frames of uneven sizes, together more than two full
+    // gather buffers, so the buffer grows and some frames straddle its end.
+    byte[] small = "small\n".getBytes(StandardCharsets.US_ASCII);
+    List<ByteBuffer> frames = new ArrayList<>();
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.write(small);
+    for (int k = 0; expected.size() <= 2 * BusConnection.GATHER_BYTES + 1; k++) {
+      byte[] frame = ("frame " + k + " " + "x".repeat(k % 997) + "\n").getBytes(StandardCharsets.US_ASCII);
+      frames.add(ByteBuffer.wrap(frame));
+      expected.write(frame);
+    }
+    try (BusSocket socket = open(fixtures.newRoot(), ChannelFixtures.currentUser());
+         SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket.socketPath()))) {
+      BusConnection connection = accepted.poll(5, TimeUnit.SECONDS);
+      assertNotNull(connection, "accepted within 5 s");
+      ByteBuffer received = ByteBuffer.allocate(expected.size());
+      try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
+        var written = CompletableFuture.runAsync(() -> {
+          try {
+            connection.write(List.of(ByteBuffer.wrap(small)));
+            connection.write(frames);
+          } catch (IOException e) {
+            connection.close();  // ends the read below
+            throw new UncheckedIOException(e);
+          }
+        }, writer);
+        while (received.hasRemaining() && client.read(received) >= 0) {
+          // until all expected bytes are in
+        }
+        written.get(5, TimeUnit.SECONDS);
+      }
+      assertEquals(new String(expected.toByteArray(), StandardCharsets.US_ASCII),
+          new String(received.array(), StandardCharsets.US_ASCII));
+      assertTrue(frames.stream().noneMatch(ByteBuffer::hasRemaining), "every buffer consumed");
     }
   }
 

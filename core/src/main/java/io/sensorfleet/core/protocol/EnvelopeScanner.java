@@ -95,13 +95,10 @@ final class EnvelopeScanner {
         } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
           text = new String(line, start, valueEnd - start, StandardCharsets.ISO_8859_1);
         }
-        if (envelope.has(name)) {
-          return false;
-        }
         try {
           envelope.add(name, token, text, start - offset, valueEnd - offset);
-        } catch (Rejection unexpected) {
-          return false;
+        } catch (Rejection duplicate) {
+          return false;  // Jackson reads the line again and names the duplicate field (one lookup per field, not two)
         }
         i = skipWhitespace(line, valueEnd, end);
         if (i >= end) {

@@ -105,7 +105,11 @@ class EnvelopeScannerTest {
         "[{\"type\":\"bye\"}]", "\"bye\"", "42", "null", "{\"type\":\"bye\"}\r", "\t{\"type\":\"bye\"}\t",
         "{\"type\":\"bye\"}\u00a0", "{\"type\":\"hello\",\"id\":\"h1\",\"versions\":[1,2],\"instrument\":\"ids\","
             + "\"software\":\"x\"}", "{\"type\":\"hello\",\"id\":\"h1\",\"versions\":[1.0],\"instrument\":\"ids\","
-            + "\"software\":\"x\"}");
+            + "\"software\":\"x\"}",
+        // names one byte off the bus frames' own, and a known name close to the end of the line
+        "{\"type\":\"send\",\"tO\":\"ids\",\"payload\":1}", "{\"type\":\"send\",\"to\":\"ids\",\"payloaD\":1}",
+        "{\"typE\":\"bye\"}", "{\"type\":\"send\",\"to\":\"ids\",\"ack\":true,\"ic\":\"a\",\"payload\":1}",
+        "{\"type\":\"publish\",\"topic\":\"t\",\"audiencf\":\"users\",\"payload\":1}", "{\"type\":\"bye\",\"to\":1}");
 
   @ParameterizedTest
   @MethodSource("cornerCases")
