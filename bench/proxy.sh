@@ -100,17 +100,26 @@ stop_all() {
   if [ -n "${SENSOR_PID:-}" ]; then kill "$SENSOR_PID" 2>/dev/null || true; wait "$SENSOR_PID" 2>/dev/null || true; fi
 }
 
-# One wrk run: "name rps p50 p90 p99" (latencies in ms).
+# One wrk run: "name rps p50 p90 p99 cpu" (latencies in ms; cpu: the sensor's CPU time per request in µs, from
+# /proc/<pid>/stat, "-" for nginx). On a shared machine the CPU per request is the steadier figure.
 load() {
   local name=$1 url=$2; shift 2
+  local c0; c0=$(sensor_ticks)
   wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$@" "$url" > "$WORK/wrk-$name.txt"
-  awk -v name="$name" '
+  local c1; c1=$(sensor_ticks)
+  awk -v name="$name" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
-    /^Requests\/sec/ { rps = $2 }
+    /^Requests\/sec/ { rps = $2 } / requests in / { n = $1 }
     /Non-2xx/ { bad = $NF }
     END { if (bad > 0) { print "proxy.sh: " name ": " bad " non-2xx answers" > "/dev/stderr"; exit 1 }
-          printf "%s %s %.2f %.2f %.2f\n", name, rps, p50, p90, p99 }' "$WORK/wrk-$name.txt"
+          cpu = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
+          printf "%s %s %.2f %.2f %.2f %s\n", name, rps, p50, p90, p99, cpu }' "$WORK/wrk-$name.txt"
+}
+
+# The sensor JVM's CPU time so far, in clock ticks (user + system; the launcher execs java, so SENSOR_PID is it).
+sensor_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$SENSOR_PID/stat"
 }
 
 # One paced run with hey at RATE requests/s in all (CONNS workers): "name rps p50 p90 p99" (latencies in ms). wrk
@@ -118,14 +127,17 @@ load() {
 # at a steady load well below either proxy's peak, as a few operators' browsers would put on a UI.
 paced() {
   local name=$1 url=$2; shift 2
+  local c0; c0=$(sensor_ticks)
   hey -z "${SECS}s" -c "$CONNS" -q $(( (RATE + CONNS - 1) / CONNS )) "$@" "$url" > "$WORK/hey-$name.txt"
-  awk -v name="$name" '
+  local c1; c1=$(sensor_ticks)
+  awk -v name="$name" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
     /^  50% in/ { p50 = $3 * 1000 } /^  90% in/ { p90 = $3 * 1000 } /^  99% in/ { p99 = $3 * 1000 }
     /^  Requests\/sec:/ { rps = $2 }
-    /^  \[[0-9]+\]/ { if ($1 != "[200]") bad += $2 }
+    /^  \[[0-9]+\]/ { if ($1 != "[200]") bad += $2; else n = $2 }
     /^Error distribution/ { bad += 1 }
     END { if (bad > 0) { print "proxy.sh: " name ": answers other than 200 (see hey-" name ".txt)" > "/dev/stderr"; exit 1 }
-          printf "%s %.0f %.2f %.2f %.2f\n", name, rps, p50, p90, p99 }' "$WORK/hey-$name.txt"
+          cpu = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
+          printf "%s %.0f %.2f %.2f %.2f %s\n", name, rps, p50, p90, p99, cpu }' "$WORK/hey-$name.txt"
 }
 
 main() {
@@ -148,9 +160,9 @@ main() {
     load "api-read-$run" "http://127.0.0.1:$SENSOR_PORT/api/v1/instruments" -H "$AUTH" >> "$WORK/results.txt"
   done
   echo
-  echo "| run | requests/s | p50 ms | p90 ms | p99 ms |"
-  echo "| --- | --- | --- | --- | --- |"
-  awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$WORK/results.txt"
+  echo "| run | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WORK/results.txt"
   awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
        END { if (n && m && g > 0) printf "\np99 ratio (sensor / nginx, mean over runs): %.2f (target <= 1.5)\n", (s/n)/(g/m) }' \
     "$WORK/results.txt"
@@ -162,9 +174,9 @@ main() {
     paced "nginx-proxy-paced-$run" "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >> "$WORK/paced.txt"
   done
   echo
-  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms |"
-  echo "| --- | --- | --- | --- | --- |"
-  awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$WORK/paced.txt"
+  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WORK/paced.txt"
   awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
        END { if (n && m && g > 0) printf "\np99 ratio at %s requests/s (sensor / nginx, mean over runs): %.2f\n", rate, (s/n)/(g/m) }' \
     rate="$RATE" "$WORK/paced.txt"

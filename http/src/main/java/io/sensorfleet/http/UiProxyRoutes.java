@@ -103,6 +103,7 @@ public final class UiProxyRoutes {
   // Looked up once, not per request.
   private final Http http;
   private final LoggingAdapter log;
+  private final int maxConnections;
   private final Map<Path, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
   private final Map<Path, UnixSocketTransport> transports = new ConcurrentHashMap<>();
 
@@ -122,6 +123,7 @@ public final class UiProxyRoutes {
     this.audit = audit;
     this.http = Http.get(system);
     this.log = Adapter.toClassic(system).log();
+    this.maxConnections = system.settings().config().getInt("sensor.http.ui-proxy.max-connections");
   }
 
   public Route route() {
@@ -283,7 +285,7 @@ public final class UiProxyRoutes {
 
   private ConnectionPoolSettings pool(Path socket) {
     return pools.computeIfAbsent(socket, s -> ConnectionPoolSettings.create(Adapter.toClassic(system))
-        .withMaxConnections(8)
+        .withMaxConnections(maxConnections)
         .withMaxRetries(0)
         .withTransport(transport(s)));
   }

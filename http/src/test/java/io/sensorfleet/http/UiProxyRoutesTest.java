@@ -71,6 +71,39 @@ class UiProxyRoutesTest extends ApiRouteTest {
   }
 
   @Test
+  void a_revoked_grant_takes_effect_on_the_very_next_request() {
+    user("rex", Role.VIEWER, UI);
+    String rex = login("rex");
+    // Twice: the second answer comes from the user cache (UserCache), which the revocation must not outlive.
+    app().run(as(rex, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
+    app().run(as(rex, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
+    app().run(as(login("admin"), HttpRequest.PATCH("/api/v1/users/rex").withEntity(
+        org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, "{\"uiGrants\":[]}")))
+        .assertStatusCode(200);
+    app().run(as(rex, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(403);
+  }
+
+  @Test
+  void an_admin_demoted_to_viewer_loses_the_ui_on_the_very_next_request() {
+    user("ada", Role.ADMIN);
+    String ada = login("ada");
+    app().run(as(ada, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
+    app().run(as(login("admin"), HttpRequest.PATCH("/api/v1/users/ada").withEntity(
+        org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, "{\"role\":\"viewer\"}")))
+        .assertStatusCode(200);
+    app().run(as(ada, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(403);
+  }
+
+  @Test
+  void a_deleted_user_is_refused_on_the_very_next_request() {
+    user("del", Role.VIEWER, UI);
+    String del = login("del");
+    app().run(as(del, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
+    users.delete("del", io.sensorfleet.audit.Principal.user("admin")).toCompletableFuture().join();
+    app().run(as(del, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(401);
+  }
+
+  @Test
   void the_ui_needs_a_login() {
     app().run(HttpRequest.GET("/instruments/passive-dns/ui/")).assertStatusCode(401);
   }

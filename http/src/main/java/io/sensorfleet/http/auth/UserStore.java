@@ -37,10 +37,13 @@ public final class UserStore {
 
   private final Asker asker;
   private final Function<AuditRequest, CompletionStage<?>> auditFirst;
+  // Shared with the copies made by auditedFirst: every change, through whichever copy, empties it.
+  private final UserCache cache;
 
-  private UserStore(Asker asker, Function<AuditRequest, CompletionStage<?>> auditFirst) {
+  private UserStore(Asker asker, Function<AuditRequest, CompletionStage<?>> auditFirst, UserCache cache) {
     this.asker = asker;
     this.auditFirst = auditFirst;
+    this.cache = cache;
   }
 
   private <T> UserStore(RecipientRef<T> target, Function<UserDirectory.Command, T> wrap, Duration timeout,
@@ -52,6 +55,7 @@ public final class UserStore {
       }
     };
     this.auditFirst = request -> CompletableFuture.completedFuture(null);
+    this.cache = new UserCache();
   }
 
   /**
@@ -60,7 +64,7 @@ public final class UserStore {
    * which then keeps answering every request's user lookup from memory instead of restarting on a failed write.
    */
   public UserStore auditedFirst(Function<AuditRequest, CompletionStage<?>> audit) {
-    return new UserStore(asker, audit);
+    return new UserStore(asker, audit, cache);
   }
 
   /** Through the sensor's guardian. */
@@ -74,8 +78,17 @@ public final class UserStore {
     return new UserStore(directory, c -> c, timeout, scheduler);
   }
 
+  /** The user called {@code name}, if any: answered from {@link UserCache} when it can be (every request asks). */
   public CompletionStage<Optional<User>> get(String name) {
-    return this.<Optional<User>>raw(r -> new UserDirectory.Get(name, r));
+    Optional<User> kept = cache.find(name);
+    if (kept != null) {
+      return CompletableFuture.completedFuture(kept);
+    }
+    long askedAt = cache.generation();
+    return this.<Optional<User>>raw(r -> new UserDirectory.Get(name, r)).thenApply(user -> {
+      cache.keep(name, user, askedAt);
+      return user;
+    });
   }
 
   public CompletionStage<List<User>> all() {
@@ -84,33 +97,39 @@ public final class UserStore {
 
   public CompletionStage<User> create(String name, String hash, Role role, Set<InstrumentId> grants, Principal by) {
     return requested(by, "user create", name)
-        .thenCompose(v -> withStatus(r -> new UserDirectory.Create(name, hash, role, grants, by, r)));
+        .thenCompose(v -> changing(() -> withStatus(r -> new UserDirectory.Create(name, hash, role, grants, by, r))));
   }
 
   public CompletionStage<User> update(String name, Optional<Role> role, Optional<Set<InstrumentId>> grants,
       Principal by) {
     return requested(by, "user update", name)
-        .thenCompose(v -> withStatus(r -> new UserDirectory.Update(name, role, grants, by, r)));
+        .thenCompose(v -> changing(() -> withStatus(r -> new UserDirectory.Update(name, role, grants, by, r))));
   }
 
   public CompletionStage<User> setPassword(String name, String hash, Principal by) {
     return requested(by, "password change", name)
-        .thenCompose(v -> withStatus(r -> new UserDirectory.SetPassword(name, hash, by, r)));
+        .thenCompose(v -> changing(() -> withStatus(r -> new UserDirectory.SetPassword(name, hash, by, r))));
   }
 
   public CompletionStage<Done> delete(String name, Principal by) {
     return requested(by, "user delete", name)
-        .thenCompose(v -> withStatus(r -> new UserDirectory.Delete(name, by, r)));
+        .thenCompose(v -> changing(() -> withStatus(r -> new UserDirectory.Delete(name, by, r))));
   }
 
   /** Creates {@code admin} on the first start; true when it did. */
   public CompletionStage<Boolean> ensureAdmin(String hash) {
-    return raw(r -> new UserDirectory.EnsureAdmin(hash, r));
+    return changing(() -> raw(r -> new UserDirectory.EnsureAdmin(hash, r)));
   }
 
   /** The record of a change asked for, never its password or hash: only who, what and whose. */
   private CompletionStage<?> requested(Principal by, String action, String user) {
     return auditFirst.apply(AuditRequest.of(by, action + " requested", AuditKind.ACCESS, Outcome.OK, "user " + user));
+  }
+
+  /** A change of the directory: the cache is emptied before it is asked for and again once it is answered. */
+  private <R> CompletionStage<R> changing(java.util.function.Supplier<CompletionStage<R>> change) {
+    cache.changed();
+    return change.get().whenComplete((r, e) -> cache.changed());
   }
 
   private <R> CompletionStage<R> raw(Function<ActorRef<R>, UserDirectory.Command> command) {
