@@ -1,6 +1,7 @@
 package io.sensorfleet.capture;
 
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
@@ -16,10 +17,13 @@ import org.apache.pekko.stream.javadsl.Source;
 public final class MirrorGraph {
   private MirrorGraph() {}
 
-  /** The ring's batches into a BroadcastHub; materializes the ring's reader and the hub's consumer source. */
+  /**
+   * The ring's batches into a BroadcastHub, read on {@code readerExecutor}; materializes the ring's reader and the
+   * hub's consumer source.
+   */
   public static RunnableGraph<Pair<PacketSources.Reader, Source<PacketBatch, NotUsed>>> hub(
-      PacketRing ring, CaptureSettings s) {
-    return PacketSources.fromRing(ring, s)
+      PacketRing ring, CaptureSettings s, Executor readerExecutor) {
+    return PacketSources.fromRing(ring, s, readerExecutor)
         .toMat(BroadcastHub.of(PacketBatch.class, s.hubBuffer()), Keep.both())
         .named("mirror-hub-" + ring.iface());
   }
