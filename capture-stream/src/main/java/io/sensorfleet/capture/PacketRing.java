@@ -11,12 +11,14 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #next} hands out one retired
- * block at a time as a {@link PacketBatch}: a view of the block itself (no copy), its frames indexed. The newest
+ * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #tryNext} (never blocks; {@link
+ * #await} then waits for what it lacked) and {@link #next} (both in one) hand out one retired block at a time as a
+ * {@link PacketBatch}: a view of the block itself (no copy), its frames indexed. The newest
  * {@code hold} blocks stay lent to the branches; older ones go back to the kernel as new ones are read, unless a
  * sink is sending from them right then ({@link RingLease}): then the reader waits for that send to end rather than
  * read on, so it never holds more than {@code hold + 1} blocks and the kernel always has the rest of the ring.
- * Not thread-safe: one reader thread calls {@link #next}; {@link #stats} may be called from anywhere.
+ * Not thread-safe: one reader at a time calls {@link #next}, {@link #tryNext} and {@link #await} (the engine's
+ * reader hands its turns between two threads through executors); {@link #stats} may be called from anywhere.
  */
 public final class PacketRing implements AutoCloseable {
   private static final VarHandle INT = JAVA_INT.varHandle();

@@ -30,7 +30,7 @@ public final class PacketSources {
   }
 
   /** The running reader of one ring: its counters, and {@link #stop}. */
-  public static final class Reader implements Runnable {
+  public static final class Reader {
     /** Blocks read per turn on the executor before the branches get theirs. */
     private static final int BLOCKS_PER_TURN = 4;
     /**
@@ -49,6 +49,7 @@ public final class PacketSources {
     private final CompletableFuture<Done> done = new CompletableFuture<>();
     private volatile boolean running = true;
     private int idleTurns; // touched by one thread at a time: each turn is handed to the next through an executor
+    private final Runnable turn = this::turn;
 
     private Reader(PacketRing ring, BoundedSourceQueue<PacketBatch> queue, int pollMillis, Executor executor) {
       this.ring = ring;
@@ -66,8 +67,7 @@ public final class PacketSources {
     }
 
     /** One turn on the executor: read up to a few blocks without blocking, then go on here or wait there. */
-    @Override
-    public void run() {
+    private void turn() {
       try {
         if (!running) {
           finish();
@@ -86,9 +86,9 @@ public final class PacketSources {
         }
         if (read > 0) {
           idleTurns = 0;
-          executor.execute(this); // after what is queued meanwhile: the hub and the branches' sends
+          executor.execute(turn); // after what is queued meanwhile: the hub and the branches' sends
         } else if (ring.lastWait() != PacketRing.Wait.BLOCK && ++idleTurns < IDLE_TURNS) {
-          executor.execute(this); // the branches are behind, and their sends are queued before this turn
+          executor.execute(turn); // the branches are behind, and their sends are queued before this turn
         } else {
           idleTurns = 0;
           waiter.execute(this::waitAndGoOn);
@@ -103,7 +103,7 @@ public final class PacketSources {
         if (running) {
           ring.await(pollMillis);
         }
-        executor.execute(this);
+        executor.execute(turn);
       } catch (Throwable t) {
         fail(t);
       }
