@@ -34,10 +34,12 @@ public final class PacketSources {
     /** Blocks read per turn on the executor before the branches get theirs. */
     private static final int BLOCKS_PER_TURN = 4;
     /**
-     * Turns in a row that found nothing to read before the wait goes to the waiting thread: while the branches are
-     * behind, their sends are queued on the executor before the reader's next turn, so it rarely needs to wait.
+     * Turns in a row that found nothing to read because the branches were behind before the wait goes to the waiting
+     * thread: on the engine's one-thread dispatcher their sends are queued before the reader's next turn, so the
+     * reader takes its turn again right after them instead of parking while the thread idles. (A stalled branch is
+     * no longer waited for after lead-stall; branches on another dispatcher, as in tests, only cost these turns.)
      */
-    private static final int IDLE_TURNS = 4;
+    private static final int IDLE_TURNS = 64;
 
     private final PacketRing ring;
     private final BoundedSourceQueue<PacketBatch> queue;
