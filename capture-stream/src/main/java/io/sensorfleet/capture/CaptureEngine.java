@@ -55,7 +55,7 @@ public final class CaptureEngine {
     Materializer mat = Materializer.matFromSystem(system);
     PacketRing ring = PacketRing.open(iface, settings);
     Pair<PacketSources.Reader, Source<PacketBatch, NotUsed>> running =
-        MirrorGraph.hub(ring, settings).run(mat);
+        MirrorGraph.hub(ring, settings, system.classicSystem().dispatchers().lookup(settings.dispatcher())).run(mat);
     // A consumer that is always there: the hub never waits for ports to attach.
     running.second().runWith(MirrorGraph.drain(), mat);
     return new CaptureEngine(iface, settings, mat, running.first(), ring, running.second());

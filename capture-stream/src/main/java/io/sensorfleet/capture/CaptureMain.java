@@ -68,7 +68,10 @@ public final class CaptureMain implements Callable<Integer> {
         pekko.stdout-loglevel = WARNING
         pekko.jvm-shutdown-hooks = off
         pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-        """).withFallback(ConfigFactory.load());
+        # The whole mirror graph (hub and branches, not only the sends) on the capture I/O dispatcher rather than
+        # the fork-join default dispatcher: fewer threads to wake and switch between per ring block.
+        pekko.stream.materializer.dispatcher = ${sensor.capture.dispatcher}
+        """).withFallback(ConfigFactory.load()).resolve();
     if (control == null && (ins.size() != 1 || outs.isEmpty())) {
       err.println("capture: without --control, give exactly one --in and at least one --out");
       return 2;

@@ -1,6 +1,7 @@
 package io.sensorfleet.capture;
 
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
@@ -16,24 +17,31 @@ import org.apache.pekko.stream.javadsl.Source;
 public final class MirrorGraph {
   private MirrorGraph() {}
 
-  /** The ring's batches into a BroadcastHub; materializes the ring's reader and the hub's consumer source. */
+  /**
+   * The ring's batches into a BroadcastHub, read on {@code readerExecutor}; materializes the ring's reader and the
+   * hub's consumer source.
+   */
   public static RunnableGraph<Pair<PacketSources.Reader, Source<PacketBatch, NotUsed>>> hub(
-      PacketRing ring, CaptureSettings s) {
-    return PacketSources.fromRing(ring, s)
+      PacketRing ring, CaptureSettings s, Executor readerExecutor) {
+    return PacketSources.fromRing(ring, s, readerExecutor)
         .toMat(BroadcastHub.of(PacketBatch.class, s.hubBuffer()), Keep.both())
         .named("mirror-hub-" + ring.iface());
   }
 
   /**
-   * One port's branch: hub → kill switch → drop-oldest buffer → async boundary → the port's socket on the I/O
-   * dispatcher. Materializes the switch (detach) and the sink's completion (its socket closed).
+   * One port's branch, one fused island: hub → kill switch → drop-oldest buffer → the port's socket. No async
+   * boundary inside: a send is one non-blocking sendmmsg pass over one block (a slow consumer makes it return
+   * sooner, with EAGAIN, not later), and between sends the buffer takes whatever the hub has, so the hub never
+   * waits for this branch. It runs on the materializer's dispatcher: the engine's process sets that to {@code
+   * sensor.capture.dispatcher} ({@link CaptureMain}; attributes on a whole graph do not choose its actor's
+   * dispatcher). Materializes the switch (detach) and the sink's completion (its socket closed).
    */
   public static RunnableGraph<Pair<UniqueKillSwitch, CompletionStage<Done>>> branch(
       Source<PacketBatch, NotUsed> hub, PortSocket socket, PortCounters counters, CaptureSettings s) {
     return hub
         .viaMat(KillSwitches.single(), Keep.right())
         .via(PacketFlows.dropOldest(s.branchBuffer(), counters))
-        .toMat(PacketSinks.toPort(socket, s.dispatcher()), Keep.both())
+        .toMat(PacketSinks.toPort(socket), Keep.both())
         .named("mirror-branch-" + socket.port());
   }
 

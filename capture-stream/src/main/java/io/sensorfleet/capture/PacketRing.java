@@ -11,12 +11,14 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #next} hands out one retired
- * block at a time as a {@link PacketBatch}: a view of the block itself (no copy), its frames indexed. The newest
+ * An AF_PACKET socket on one interface with a TPACKET_V3 mmap RX ring. {@link #tryNext} (never blocks; {@link
+ * #await} then waits for what it lacked) and {@link #next} (both in one) hand out one retired block at a time as a
+ * {@link PacketBatch}: a view of the block itself (no copy), its frames indexed. The newest
  * {@code hold} blocks stay lent to the branches; older ones go back to the kernel as new ones are read, unless a
  * sink is sending from them right then ({@link RingLease}): then the reader waits for that send to end rather than
  * read on, so it never holds more than {@code hold + 1} blocks and the kernel always has the rest of the ring.
- * Not thread-safe: one reader thread calls {@link #next}; {@link #stats} may be called from anywhere.
+ * Not thread-safe: one reader at a time calls {@link #next}, {@link #tryNext} and {@link #await} (the engine's
+ * reader hands its turns between two threads through executors); {@link #stats} may be called from anywhere.
  */
 public final class PacketRing implements AutoCloseable {
   private static final VarHandle INT = JAVA_INT.varHandle();
@@ -115,47 +117,85 @@ public final class PacketRing implements AutoCloseable {
     return iface;
   }
 
+  /** Why {@link #tryNext} had no batch: what {@link #await} then waits for. */
+  enum Wait { NONE, SEND, BRANCHES, BLOCK }
+
+  private Wait lastWait = Wait.NONE;
+
   /**
    * The next retired block as a batch, or {@code null} when none is ready yet (waits up to about {@code
    * timeoutMillis}). Blocks in poll(2) or parks: call it from a thread of its own. Returns to the kernel, first,
    * the lent blocks beyond the newest {@code hold}, and all of them once no block has come for the poll timeout.
    */
   public PacketBatch next(int timeoutMillis) {
+    PacketBatch b = tryNext();
+    if (b != null) {
+      return b;
+    }
+    Wait w = lastWait;
+    await(timeoutMillis);
+    return w == Wait.BLOCK ? tryNext() : null;
+  }
+
+  /**
+   * The next retired block as a batch, or {@code null} at once if there is none to read now; then {@link #lastWait}
+   * says why and {@link #await} waits for it. Never blocks: the engine's reader calls it on the graph's own
+   * dispatcher thread and only hands the waits to a thread of its own.
+   */
+  PacketBatch tryNext() {
     if (!giveBack(hold)) {
       // A sink is sending from the oldest lent block. Wait for that send to end; never read on meanwhile: a reader
       // that kept reading could come to hold the whole ring, the kernel would then stop on a block we hold and
       // drop everything (the stall of the first zero-copy attempt). The kernel counts what it drops meanwhile.
       idleSince = 0; // waiting for a send is not idleness: no idle release of what the sinks still have
-      LockSupport.parkNanos(MIN_PARK_NANOS);
+      lastWait = Wait.SEND;
       return null;
     }
     if (lead > 0 && lease.lagging(seq - lead, System.nanoTime(), leadStallNanos)) {
       // The slowest branch is lead-blocks behind: read no further for now, as the native mirror, which sends each
       // block to every port before it reads the next. The kernel drops what comes meanwhile before copying it.
-      // Sending a block to the ports takes milliseconds at full rate: wait long enough not to wake in vain.
       idleSince = 0; // nor is waiting for the branches: the idle release would take back what they still have
-      LockSupport.parkNanos(leadParkNanos);
-      leadParkNanos = Math.min(MAX_PARK_NANOS, leadParkNanos * 2);
+      lastWait = Wait.BRANCHES;
       return null;
     }
     leadParkNanos = FIRST_PARK_NANOS;
     long base = (seq % blockCount) * blockSize;
     int status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
     if ((status & TP_STATUS_USER) == 0) {
-      waitForBlock(timeoutMillis);
-      status = (int) INT.getAcquire(ring, base + BD_BLOCK_STATUS);
-      if ((status & TP_STATUS_USER) == 0) {
-        return null;
-      }
+      lastWait = Wait.BLOCK;
+      return null;
     }
     idleSince = 0;
     parkNanos = FIRST_PARK_NANOS;
+    lastWait = Wait.NONE;
     int n = ring.get(JAVA_INT, base + BD_NUM_PKTS);
     int used = Math.min(ring.get(JAVA_INT, base + BD_BLK_LEN), blockSize);
     int first = ring.get(JAVA_INT, base + BD_OFFSET_TO_FIRST_PKT);
     PacketBatch batch = index(base, n, used, first, seq);
     seq++;
     return batch;
+  }
+
+  /** Why the last {@link #tryNext} had no batch. */
+  Wait lastWait() {
+    return lastWait;
+  }
+
+  /**
+   * Waits for what the last {@link #tryNext} lacked: a sink's send to end (20 µs), the slowest branch (sending a
+   * block to the ports takes milliseconds at full rate: 100 µs, doubling up to 1 ms while they stay behind), or the
+   * next block (poll(2) or, while blocks are lent, a park; below). Blocks: a thread of its own only.
+   */
+  void await(int timeoutMillis) {
+    switch (lastWait) {
+      case SEND -> LockSupport.parkNanos(MIN_PARK_NANOS);
+      case BRANCHES -> {
+        LockSupport.parkNanos(leadParkNanos);
+        leadParkNanos = Math.min(MAX_PARK_NANOS, leadParkNanos * 2);
+      }
+      case BLOCK -> waitForBlock(timeoutMillis);
+      case NONE -> { }
+    }
   }
 
   /** The wait for a sink's send to end (a sendmmsg pass over one block: well under a millisecond). */

@@ -9,14 +9,12 @@ public final class PacketSinks {
   private PacketSinks() {}
 
   /**
-   * Sends each batch to the port's socket (its filter applied) on {@code dispatcher}, behind an async boundary
-   * with an input buffer of one: the branch's drop-oldest buffer in front is the only queue. Closes the socket
-   * when the stream ends.
+   * Sends each batch to the port's socket (its filter applied), fused with the stages in front of it (no async
+   * boundary: the branch's drop-oldest buffer is the only queue, {@link MirrorGraph#branch}). Closes the socket when the stream ends.
    */
-  public static Sink<PacketBatch, CompletionStage<Done>> toPort(PortSocket socket, String dispatcher) {
+  public static Sink<PacketBatch, CompletionStage<Done>> toPort(PortSocket socket) {
     return Sink.<PacketBatch>foreach(socket::send)
         .mapMaterializedValue(done -> done.whenComplete((d, e) -> socket.close()))
-        .named("packet-port-" + socket.port())
-        .async(dispatcher, 1);
+        .named("packet-port-" + socket.port());
   }
 }

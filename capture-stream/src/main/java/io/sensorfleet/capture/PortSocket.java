@@ -31,6 +31,10 @@ public final class PortSocket implements AutoCloseable {
       java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN).varHandle();
   private final long msgsAddress;
   private final int capacity;
+  // Per message slot, on the Java side (no native reads on the hot path): the bytes it carries, and whether its
+  // mmsghdr points at three iovecs (an 802.1Q frame) rather than one, so msg_iovlen is written only when it changes.
+  private final int[] slotBytes;
+  private final boolean[] slotTagged;
   private final Optional<PacketFilter> filter;
   private final PortCounters counters;
   private final RingLease lease;
@@ -51,6 +55,8 @@ public final class PortSocket implements AutoCloseable {
     this.iov = arena.allocate((long) IOV_SIZE * IOVS * capacity, 8);
     this.tags = arena.allocate((long) VLAN_TAG * capacity, 4);
     this.msgsAddress = msgs.address();
+    this.slotBytes = new int[capacity];
+    this.slotTagged = new boolean[capacity];
     for (int j = 0; j < capacity; j++) {
       msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOV, iov.address() + (long) j * IOVS * IOV_SIZE);
       msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOVLEN, 1);
@@ -119,10 +125,15 @@ public final class PortSocket implements AutoCloseable {
 
   private void sendPinned(PacketBatch batch) {
     long base = batch.data().address();
+    int count = batch.count();
     int n = 0;
     long filtered = 0;
     PacketFilter f = filter.orElse(null);
-    for (int i = 0; i < batch.count(); i++) {
+    MemorySegment iov = this.iov;
+    MemorySegment msgs = this.msgs;
+    int[] slotBytes = this.slotBytes;
+    boolean[] slotTagged = this.slotTagged;
+    for (int i = 0; i < count; i++) {
       long addr = base + batch.offset(i);
       int len = batch.snaplen(i);
       if (f != null && !f.matches(addr, batch.wirelen(i), len)) {
@@ -130,12 +141,15 @@ public final class PortSocket implements AutoCloseable {
         continue;
       }
       long slot = (long) n * IOVS * IOV_SIZE;
-      long msg = (long) n * MMSG_SIZE;
       int tag = batch.vlan(i);
       if (tag == 0) {
         iov.set(JAVA_LONG, slot + IOV_BASE, addr);
         iov.set(JAVA_LONG, slot + IOV_LEN, len);
-        msgs.set(JAVA_LONG, msg + MSG_IOVLEN, 1);
+        slotBytes[n] = len;
+        if (slotTagged[n]) {
+          msgs.set(JAVA_LONG, (long) n * MMSG_SIZE + MSG_IOVLEN, 1);
+          slotTagged[n] = false;
+        }
       } else { // MACs, the tag (TPID, TCI; network order), then EtherType and payload: no copy of the frame
         BE_SHORT.set(tags, (long) n * VLAN_TAG, (short) (tag >>> 16));
         BE_SHORT.set(tags, (long) n * VLAN_TAG + 2, (short) tag);
@@ -143,7 +157,11 @@ public final class PortSocket implements AutoCloseable {
         iov.set(JAVA_LONG, slot + IOV_LEN, ETH_ADDRS);
         iov.set(JAVA_LONG, slot + 2 * IOV_SIZE + IOV_BASE, addr + ETH_ADDRS);
         iov.set(JAVA_LONG, slot + 2 * IOV_SIZE + IOV_LEN, len - ETH_ADDRS);
-        msgs.set(JAVA_LONG, msg + MSG_IOVLEN, IOVS);
+        slotBytes[n] = len + VLAN_TAG;
+        if (!slotTagged[n]) {
+          msgs.set(JAVA_LONG, (long) n * MMSG_SIZE + MSG_IOVLEN, IOVS);
+          slotTagged[n] = true;
+        }
       }
       if (++n == capacity) {
         flush(n);
@@ -179,8 +197,10 @@ public final class PortSocket implements AutoCloseable {
         off++;
         continue;
       }
+      // A packet socket sends a frame whole or not at all: what went is what the slots carry (the kernel's
+      // msg_len says the same; reading it back from native memory per frame cost more than this sum).
       for (int j = off; j < off + r; j++) {
-        bytes += Integer.toUnsignedLong(msgs.get(JAVA_INT, (long) j * MMSG_SIZE + MMSG_LEN));
+        bytes += slotBytes[j];
       }
       sent += r;
       off += r;
