@@ -2,6 +2,7 @@
 # Bus messages over the full path (socket -> channel -> PermissionGate -> channel -> socket) beside NATS with
 # authorization, same machine, same run. Usage: bench/messaging.sh [RUNS=3] [MESSAGES=300000]
 # Needs Debian's nats-server (installed here if missing). Prints a Markdown table for docs/benchmarks.md.
+# The JVM (clients and platform alike) runs the sensor's garbage collector settings (SENSOR_GC in ./sensorfleet).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -9,5 +10,5 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 command -v nats-server >/dev/null || apt-get install -y -q nats-server >/dev/null
 mvn -B -ntp -q -DskipTests -DskipITs install -pl bench -am
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-  -Xms1g -Xmx1g -Dlogback.configurationFile="$ROOT/conf/logback.xml" \
+  -Xms1g -Xmx1g -XX:+UseParallelGC -Xmn256m -XX:MetaspaceSize=128m -Dlogback.configurationFile="$ROOT/conf/logback.xml" \
   -cp "bench/target/classes:$(cat bench/target/runtime.classpath)" io.sensorfleet.bench.MessagingBench "$@"
