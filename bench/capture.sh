@@ -10,9 +10,11 @@
 #               CB_WORK so that its binaries and results can be written (the shared copy is read-only)
 #   CB_WORK     where the copy lives (default /tmp/sensorfleet-capture-bench)
 #   REPS        repetitions, methods interleaved within each (default 3); SECS seconds per run (default 5)
-#   OUT         results file (default $CB_WORK/results/capture.jsonl)
+#   OUT         results file (default: a new one per invocation, $CB_WORK/results/capture-<time>.jsonl, which
+#               results/latest.jsonl then points to; an earlier run's results never mix into this one's report)
 #   SIZES, NS   frame sizes and port counts of the mirror section (default "64 1514" and "1 2 4 8"), e.g.
 #               SIZES=1514 NS="1 8" REPS=1 SECS=3 bench/capture.sh mirror  for a quick look
+#               (report alone reads OUT: OUT=/tmp/sensorfleet-capture-bench/results/latest.jsonl bench/capture.sh report)
 #   SKIP_BUILD  1: use the build that is there (./sensorfleet build would use the default Maven repository)
 #   JAVA_OPTS   passed on to the engine (./sensorfleet capture), e.g. -Dsensor.capture.slab-size=16MiB
 # Needs root, gcc and libpcap-dev (the harness's ./run-all.sh deps installs them), and a built ./sensorfleet.
@@ -25,7 +27,7 @@ SECS=${SECS:-5}
 SIZES=${SIZES:-64 1514}
 NS=${NS:-1 2 4 8}
 SKIP_BUILD=${SKIP_BUILD:-0}
-OUT=${OUT:-$CB_WORK/results/capture.jsonl}
+OUT=${OUT:-$CB_WORK/results/capture-$(date -u +%Y%m%dT%H%M%S).jsonl}
 ENGINE="$ROOT/sensorfleet capture --in {in} {out_args}"
 
 [ "$(id -u)" -eq 0 ] || { echo "capture.sh: needs root (raw sockets, namespaces)" >&2; exit 1; }
@@ -36,6 +38,9 @@ prepare() {
   cp -r "$CB_HARNESS"/. "$CB_WORK"/
   chmod -R u+w "$CB_WORK"
   mkdir -p "$CB_WORK/bin" "$CB_WORK/results"
+  touch "$OUT"
+  [ "$(dirname "$OUT")" = "$CB_WORK/results" ] && ln -sfn "$(basename "$OUT")" "$CB_WORK/results/latest.jsonl"
+  echo "capture.sh: results in $OUT" >&2
   [ -x "$CB_WORK/bin/cb-gen" ] || gcc -O2 -Wall -Wextra -o "$CB_WORK/bin/cb-gen" "$CB_WORK/src/cb-gen.c"
   [ -x "$CB_WORK/bin/cb-mirror" ] || gcc -O2 -Wall -Wextra -o "$CB_WORK/bin/cb-mirror" "$CB_WORK/src/cb-mirror.c" -lpcap
   if [ "$SKIP_BUILD" = 1 ]; then
