@@ -77,9 +77,7 @@ class UiProxyRoutesTest extends ApiRouteTest {
     // Twice: the second answer comes from the user cache (UserCache), which the revocation must not outlive.
     app().run(as(rex, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
     app().run(as(rex, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
-    app().run(as(login("admin"), HttpRequest.PATCH("/api/v1/users/rex").withEntity(
-        org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, "{\"uiGrants\":[]}")))
-        .assertStatusCode(200);
+    changeUser("rex", "{\"uiGrants\":[]}");
     app().run(as(rex, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(403);
   }
 
@@ -88,9 +86,7 @@ class UiProxyRoutesTest extends ApiRouteTest {
     user("ada", Role.ADMIN);
     String ada = login("ada");
     app().run(as(ada, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
-    app().run(as(login("admin"), HttpRequest.PATCH("/api/v1/users/ada").withEntity(
-        org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, "{\"role\":\"viewer\"}")))
-        .assertStatusCode(200);
+    changeUser("ada", "{\"role\":\"viewer\"}");
     app().run(as(ada, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(403);
   }
 
@@ -101,6 +97,12 @@ class UiProxyRoutesTest extends ApiRouteTest {
     app().run(as(del, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(200);
     users.delete("del", io.sensorfleet.audit.Principal.user("admin")).toCompletableFuture().join();
     app().run(as(del, HttpRequest.GET("/instruments/ui-fake/ui/whoami"))).assertStatusCode(401);
+  }
+
+  /** An admin's PATCH of {@code name} through the API, as an operator would change a user. */
+  private void changeUser(String name, String json) {
+    app().run(as(login("admin"), HttpRequest.PATCH("/api/v1/users/" + name).withEntity(
+        org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, json))).assertStatusCode(200);
   }
 
   @Test
