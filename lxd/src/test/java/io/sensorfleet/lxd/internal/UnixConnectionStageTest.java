@@ -259,9 +259,20 @@ class UnixConnectionStageTest {
       return n;
     }
 
+    /**
+     * Closes the listener and waits for the acceptor to leave accept(): while a thread is blocked in it, NIO defers
+     * the socket's actual close until that thread leaves, so a connect in between would still be accepted (and then
+     * reset) instead of refused.
+     */
     @Override
     public void close() throws IOException {
       channel.close();
+      try {
+        acceptor.join(java.time.Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("waiting for the acceptor to stop");
+      }
     }
   }
 }
