@@ -137,17 +137,7 @@ class EnvelopeScannerTest {
     byte[] seed = bytes(" {\"t\":\"0123\",\"p\":[1,-2.5e3,true,false,null,{\"k\":\"\\u00e9\\n caf\u00e9\"}]}\n");
     SplittableRandom random = new SplittableRandom(4);
     for (int n = 0; n < 20_000; n++) {
-      byte[] json = seed.clone();
-      for (int e = 0; e < 1 + random.nextInt(3) && json.length > 0; e++) {
-        int at = random.nextInt(json.length);
-        switch (random.nextInt(4)) {
-          case 0 -> json[at] = alphabet[random.nextInt(alphabet.length)];
-          case 1 -> json = concat(Arrays.copyOf(json, at), Arrays.copyOfRange(json, at + 1, json.length));
-          case 2 -> json = concat(Arrays.copyOf(json, at + 1), Arrays.copyOfRange(json, at, json.length));
-          default -> json = Arrays.copyOf(json, at);
-        }
-      }
-      assertSamePayload(json);
+      assertSamePayload(mutated(seed, alphabet, random));
     }
   }
 
@@ -215,17 +205,7 @@ class EnvelopeScannerTest {
     SplittableRandom random = new SplittableRandom(20261204);
     int fastAccepted = 0;
     for (int n = 0; n < 60_000; n++) {
-      byte[] line = seeds.get(random.nextInt(seeds.size())).clone();
-      int edits = 1 + random.nextInt(3);
-      for (int e = 0; e < edits && line.length > 0; e++) {
-        int at = random.nextInt(line.length);
-        switch (random.nextInt(4)) {
-          case 0 -> line[at] = alphabet[random.nextInt(alphabet.length)];
-          case 1 -> line = concat(Arrays.copyOf(line, at), Arrays.copyOfRange(line, at + 1, line.length));
-          case 2 -> line = concat(Arrays.copyOf(line, at + 1), Arrays.copyOfRange(line, at, line.length));
-          default -> line = Arrays.copyOf(line, at);
-        }
-      }
+      byte[] line = mutated(seeds.get(random.nextInt(seeds.size())), alphabet, random);
       assertSame(line);
       if (EnvelopeScanner.read(envelope(line), line, 0, line.length, FrameLimits.DEFAULT.maxDepth())) {
         fastAccepted++;
@@ -291,6 +271,22 @@ class EnvelopeScannerTest {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code seed} after 1-3 random edits: a byte replaced (from {@code alphabet}), dropped, doubled, or a cut. */
+  private static byte[] mutated(byte[] seed, byte[] alphabet, SplittableRandom random) {
+    byte[] line = seed.clone();
+    int edits = 1 + random.nextInt(3);
+    for (int e = 0; e < edits && line.length > 0; e++) {
+      int at = random.nextInt(line.length);
+      switch (random.nextInt(4)) {
+        case 0 -> line[at] = alphabet[random.nextInt(alphabet.length)];
+        case 1 -> line = concat(Arrays.copyOf(line, at), Arrays.copyOfRange(line, at + 1, line.length));
+        case 2 -> line = concat(Arrays.copyOf(line, at + 1), Arrays.copyOfRange(line, at, line.length));
+        default -> line = Arrays.copyOf(line, at);
+      }
+    }
+    return line;
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -7,9 +7,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The {@link io.sensorfleet.actors.user.UserDirectory}'s recent answers to "who is {@code name}?", so that authenticating a request (every API
- * call and every proxied UI request) does not ask the directory through the guardian each time: three message
- * hand-offs and a scheduled timeout per request, the largest share of the UI proxy's cost over the upstream's own.
+ * The {@link io.sensorfleet.actors.user.UserDirectory}'s recent answers to "who is {@code name}?", so that
+ * authenticating a request (every API call and every proxied UI request) does not ask the directory through the
+ * guardian each time: three message hand-offs and a scheduled timeout per request, the largest share of the UI
+ * proxy's cost over the upstream's own.
  *
  * <p>Correct across changes because every change goes through {@link UserStore}, which calls {@link #changed()}
  * before it asks the directory and again when the answer (or a failure) arrives, before its caller sees it: the

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -127,7 +128,7 @@ public final class UserStore {
   }
 
   /** A change of the directory: the cache is emptied before it is asked for and again once it is answered. */
-  private <R> CompletionStage<R> changing(java.util.function.Supplier<CompletionStage<R>> change) {
+  private <R> CompletionStage<R> changing(Supplier<CompletionStage<R>> change) {
     cache.changed();
     return change.get().whenComplete((r, e) -> cache.changed());
   }
