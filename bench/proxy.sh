@@ -18,7 +18,7 @@
 # Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16), RATE (default 2000,
 # the paced runs' requests/s in all),
 # THREADS (default 2), RUNS (default 3, the two proxies interleaved), SENSOR_PORT (18080), NGINX_PORT (18081),
-# SKIP_BUILD (set: use what is built), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
+# SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the sensor's config), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
 # Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
 # numbers say more about the neighbours than about the proxies.
 set -euo pipefail
@@ -83,6 +83,7 @@ start_sensor() {
   cat > "$WORK/sensor.conf" <<CONF
 include file("$ROOT/conf/application.conf")
 sensor.channel.runtime-root = "$WORK/run"
+${SENSOR_CONF:-}
 CONF
   SENSORFLEET_CONFIG="$WORK/sensor.conf" SENSORFLEET_ADMIN_PASSWORD="$PASSWORD" \
     "$ROOT/sensorfleet" run --port "$SENSOR_PORT" --data "$WORK/data" > "$WORK/sensor.log" 2>&1 &
@@ -104,17 +105,24 @@ stop_all() {
 # /proc/<pid>/stat, "-" for nginx). On a shared machine the CPU per request is the steadier figure.
 load() {
   local name=$1 url=$2; shift 2
-  local c0; c0=$(sensor_ticks)
+  local c0 x0; c0=$(sensor_ticks); x0=$(sensor_switches)
   wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$@" "$url" > "$WORK/wrk-$name.txt"
-  local c1; c1=$(sensor_ticks)
-  awk -v name="$name" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+  local c1 x1; c1=$(sensor_ticks); x1=$(sensor_switches)
+  awk -v name="$name" -v ticks=$((c1 - c0)) -v switches=$((x1 - x0)) -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
     /^Requests\/sec/ { rps = $2 } / requests in / { n = $1 }
     /Non-2xx/ { bad = $NF }
     END { if (bad > 0) { print "proxy.sh: " name ": " bad " non-2xx answers" > "/dev/stderr"; exit 1 }
           cpu = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
-          printf "%s %s %.2f %.2f %.2f %s\n", name, rps, p50, p90, p99, cpu }' "$WORK/wrk-$name.txt"
+          cs = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.1f", switches / n)
+          printf "%s %s %.2f %.2f %.2f %s %s\n", name, rps, p50, p90, p99, cpu, cs }' "$WORK/wrk-$name.txt"
+}
+
+# Context switches of all the sensor's threads so far (voluntary and not): each is a thread that waited and was woken,
+# or was preempted, so per request they count the hand-offs between threads that a request costs.
+sensor_switches() {
+  cat /proc/"$SENSOR_PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'
 }
 
 # The sensor JVM's CPU time so far, in clock ticks (user + system; the launcher execs java, so SENSOR_PID is it).
@@ -127,17 +135,18 @@ sensor_ticks() {
 # at a steady load well below either proxy's peak, as a few operators' browsers would put on a UI.
 paced() {
   local name=$1 url=$2; shift 2
-  local c0; c0=$(sensor_ticks)
+  local c0 x0; c0=$(sensor_ticks); x0=$(sensor_switches)
   hey -z "${SECS}s" -c "$CONNS" -q $(( (RATE + CONNS - 1) / CONNS )) "$@" "$url" > "$WORK/hey-$name.txt"
-  local c1; c1=$(sensor_ticks)
-  awk -v name="$name" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+  local c1 x1; c1=$(sensor_ticks); x1=$(sensor_switches)
+  awk -v name="$name" -v ticks=$((c1 - c0)) -v switches=$((x1 - x0)) -v hz="$(getconf CLK_TCK)" '
     /^  50% in/ { p50 = $3 * 1000 } /^  90% in/ { p90 = $3 * 1000 } /^  99% in/ { p99 = $3 * 1000 }
     /^  Requests\/sec:/ { rps = $2 }
     /^  \[[0-9]+\]/ { if ($1 != "[200]") bad += $2; else n = $2 }
     /^Error distribution/ { bad += 1 }
     END { if (bad > 0) { print "proxy.sh: " name ": answers other than 200 (see hey-" name ".txt)" > "/dev/stderr"; exit 1 }
           cpu = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
-          printf "%s %.0f %.2f %.2f %.2f %s\n", name, rps, p50, p90, p99, cpu }' "$WORK/hey-$name.txt"
+          cs = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.1f", switches / n)
+          printf "%s %.0f %.2f %.2f %.2f %s %s\n", name, rps, p50, p90, p99, cpu, cs }' "$WORK/hey-$name.txt"
 }
 
 main() {
@@ -160,9 +169,9 @@ main() {
     load "api-read-$run" "http://127.0.0.1:$SENSOR_PORT/api/v1/instruments" -H "$AUTH" >> "$WORK/results.txt"
   done
   echo
-  echo "| run | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request |"
-  echo "| --- | --- | --- | --- | --- | --- |"
-  awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WORK/results.txt"
+  echo "| run | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request | sensor thread switches/request |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$WORK/results.txt"
   awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
        END { if (n && m && g > 0) printf "\np99 ratio (sensor / nginx, mean over runs): %.2f (target <= 1.5)\n", (s/n)/(g/m) }' \
     "$WORK/results.txt"
@@ -174,9 +183,9 @@ main() {
     paced "nginx-proxy-paced-$run" "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >> "$WORK/paced.txt"
   done
   echo
-  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request |"
-  echo "| --- | --- | --- | --- | --- | --- |"
-  awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WORK/paced.txt"
+  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request | sensor thread switches/request |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$WORK/paced.txt"
   awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
        END { if (n && m && g > 0) printf "\np99 ratio at %s requests/s (sensor / nginx, mean over runs): %.2f\n", rate, (s/n)/(g/m) }' \
     rate="$RATE" "$WORK/paced.txt"

@@ -135,7 +135,10 @@ public final class Main {
       var firstAdmin = new AtomicReference<Optional<String>>(Optional.empty());
       CompletionStage<Sensor> started = AskPattern
           .ask(system, SensorGuardian.GetStatus::new, settings.schemaTimeout(), system.scheduler())
-          .thenCompose(status -> ensureAdmin(users, hasher, auth))
+          // The first admin is the user directory's first write: on a busy machine its recovery and first persist can
+          // take longer than a request's ask, so start-up waits as long as it waits for the journal's schema.
+          .thenCompose(status -> ensureAdmin(UserStore.viaGuardian(system, settings.schemaTimeout(),
+              system.scheduler()), hasher, auth))
           .thenCompose(generated -> {
             firstAdmin.set(generated);
             var server = Http.get(system).newServerAt(http.host(), http.port());

@@ -24,6 +24,8 @@ public final class LoginThrottle {
     this.settings = settings;
     this.clock = clock;
     this.failures = Caffeine.newBuilder()
+        // Housekeeping in the calling thread: on the common pool it was a thread wake-up per few requests.
+        .executor(Runnable::run)
         .ticker(() -> clock.millis() * 1_000_000L)
         .expireAfterWrite(settings.throttleWindow())
         .maximumSize(settings.throttleMaxKeys())

@@ -34,6 +34,8 @@ public final class Sessions {
     this.clock = clock;
     Ticker ticker = () -> clock.millis() * 1_000_000L;
     this.byDigest = Caffeine.newBuilder()
+        // Housekeeping in the calling thread: on the common pool it was a thread wake-up per few requests.
+        .executor(Runnable::run)
         .ticker(ticker)
         .expireAfterAccess(settings.sessionIdle())
         .maximumSize(settings.maxSessions())
