@@ -159,13 +159,16 @@ public final class MessagingBench {
   /**
    * {@code -Dbench.latency=true}: only the two moderate-load columns (1 in flight, 10 k msgs/s) at 128 B
    * ({@code -Dbench.profile.size=1024}: 1 KiB), ours and NATS alternating, after a throughput run of
-   * {@code messages} as warm-up; prints each run and the medians. For comparing builds quickly on a noisy machine.
+   * {@code messages} as warm-up; prints each run and the medians. For comparing builds quickly on a noisy machine
+   * ({@code -Dbench.latency.nats=false}: ours only, e.g. to count its context switches with {@code perf stat}).
    */
   private static void latencyOnly(int runs, int messages) throws Exception {
     int size = Integer.getInteger("bench.profile.size", 128);
     Map<String, List<Latency[]>> results = new java.util.LinkedHashMap<>();
     results.put("SensorFleet bus", new ArrayList<>());
-    results.put("NATS", new ArrayList<>());
+    if (Boolean.parseBoolean(System.getProperty("bench.latency.nats", "true"))) {
+      results.put("NATS", new ArrayList<>());
+    }
     for (int run = 0; run < runs; run++) {
       for (var entry : results.entrySet()) {
         Opener opener = entry.getKey().equals("NATS") ? NatsBus::open : OurBus::open;
