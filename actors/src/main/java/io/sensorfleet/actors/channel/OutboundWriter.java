@@ -2,7 +2,6 @@ package io.sensorfleet.actors.channel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,10 @@ final class OutboundWriter implements Runnable {
     void finished(Optional<Throwable> failure);
   }
 
-  /** How often an idle writer looks whether its connection was closed without {@link #stop} (a safety net). */
+  /**
+   * How often an idle writer looks whether its connection was closed without {@link #stop} (a safety net: it then
+   * ends quietly, so no thread waits for a connection that is gone).
+   */
   private static final long IDLE_POLL_MILLIS = 1000;
 
   private final BusConnection connection;
@@ -133,7 +135,8 @@ final class OutboundWriter implements Runnable {
         try {
           while (queue.isEmpty() && !ending && !stopped) {
             if (!work.await(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS) && !connection.isOpen()) {
-              throw new ClosedChannelException();
+              // Whoever closed it (the reader at the end of the stream, or the actor) tells the actor: nothing to add.
+              return;
             }
           }
           if (stopped) {

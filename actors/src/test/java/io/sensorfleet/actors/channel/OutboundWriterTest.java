@@ -108,6 +108,15 @@ class OutboundWriterTest {
   }
 
   @Test
+  void an_idle_writer_whose_connection_was_closed_by_someone_else_ends_without_a_report() throws Exception {
+    start(100, 1 << 20);
+    connection.close();  // as the reader does at the end of the stream; it tells the actor itself
+    thread.join(5_000);
+    assertTrue(!thread.isAlive(), "the writer's thread ended");
+    assertEquals(null, finished.poll(100, TimeUnit.MILLISECONDS));
+  }
+
+  @Test
   void stop_ends_the_writer_without_a_report_and_drops_later_offers() throws Exception {
     OutboundWriter writer = start(100, 1 << 20);
     writer.stop();
