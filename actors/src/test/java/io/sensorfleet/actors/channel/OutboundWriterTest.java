@@ -1,6 +1,7 @@
 package io.sensorfleet.actors.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ class OutboundWriterTest {
     connection.close();
     if (thread != null) {
       thread.join(5_000);
-      assertTrue(!thread.isAlive(), "the writer's thread ended");
+      assertFalse(thread.isAlive(), "the writer's thread ended");
     }
   }
 
@@ -112,7 +113,7 @@ class OutboundWriterTest {
     start(100, 1 << 20);
     connection.close();  // as the reader does at the end of the stream; it tells the actor itself
     thread.join(5_000);
-    assertTrue(!thread.isAlive(), "the writer's thread ended");
+    assertFalse(thread.isAlive(), "the writer's thread ended");
     assertEquals(null, finished.poll(100, TimeUnit.MILLISECONDS));
   }
 
@@ -121,7 +122,7 @@ class OutboundWriterTest {
     OutboundWriter writer = start(100, 1 << 20);
     writer.stop();
     thread.join(5_000);
-    assertTrue(!thread.isAlive(), "the writer's thread ended");
+    assertFalse(thread.isAlive(), "the writer's thread ended");
     assertEquals(1, writer.offer(lines("late")), "counted as dropped");
     assertEquals(null, finished.poll(100, TimeUnit.MILLISECONDS));
   }
