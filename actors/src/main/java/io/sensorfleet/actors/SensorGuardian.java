@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -158,7 +159,8 @@ public final class SensorGuardian extends AbstractBehavior<SensorGuardian.Comman
     var config = getContext().getSystem().settings().config();
     var userEvents = getContext().spawn(UserEventLog.create(UserEventStore.create(getContext().getSystem()),
         USER_EVENT_BUFFER, USER_EVENT_RETRY), "user-events");
-    bus = getContext().spawn(PermissionGate.create(auditLog, userEvents, clock), "bus");
+    bus = getContext().spawn(PermissionGate.create(auditLog, userEvents, clock), "bus",
+        DispatcherSelector.fromConfig(ChannelSettings.BUS_DISPATCHER));
     policy = getContext().spawn(PolicyStore.create(bus, auditLog, clock), "permission-policy");
     capture = getContext().spawn(CaptureSupervisor.create(CaptureSupervisorSettings.from(config), captureControl,
         network, auditLog, clock), "capture");

@@ -99,6 +99,10 @@ public final class MessagingBench {
       profile(messages);
       return;
     }
+    if (Boolean.getBoolean("bench.latency")) {
+      latencyOnly(runs, messages);
+      return;
+    }
     Map<String, List<List<Cell>>> cells = new java.util.LinkedHashMap<>();
     cells.put("SensorFleet bus", new ArrayList<>());
     cells.put("NATS", new ArrayList<>());
@@ -148,6 +152,42 @@ public final class MessagingBench {
         System.out.printf("round %d: %,.0f msgs/s%n", round,
             throughput(transport, receiver, size, messages).msgsPerSecond());
       }
+    }
+    System.exit(0);
+  }
+
+  /**
+   * {@code -Dbench.latency=true}: only the two moderate-load columns (1 in flight, 10 k msgs/s) at 128 B
+   * ({@code -Dbench.profile.size=1024}: 1 KiB), ours and NATS alternating, after a throughput run of
+   * {@code messages} as warm-up; prints each run and the medians. For comparing builds quickly on a noisy machine
+   * ({@code -Dbench.latency.nats=false}: ours only, e.g. to count its context switches with {@code perf stat}).
+   */
+  private static void latencyOnly(int runs, int messages) throws Exception {
+    int size = Integer.getInteger("bench.profile.size", 128);
+    Map<String, List<Latency[]>> results = new java.util.LinkedHashMap<>();
+    results.put("SensorFleet bus", new ArrayList<>());
+    if (Boolean.parseBoolean(System.getProperty("bench.latency.nats", "true"))) {
+      results.put("NATS", new ArrayList<>());
+    }
+    for (int run = 0; run < runs; run++) {
+      for (var entry : results.entrySet()) {
+        Opener opener = entry.getKey().equals("NATS") ? NatsBus::open : OurBus::open;
+        Receiver receiver = new Receiver();
+        try (Transport transport = opener.open(receiver)) {
+          throughput(transport, receiver, size, messages);
+          Latency one = latency(transport, receiver, size);
+          Latency moderate = paced(transport, receiver, size, MODERATE_RATE, MODERATE_RATE * 3);
+          entry.getValue().add(new Latency[] {one, moderate});
+          System.out.printf("run %d %-16s 1 in flight %4.0f / %5.0f µs   10 k/s %4.0f / %5.0f µs%n", run,
+              entry.getKey(), one.p50Micros(), one.p99Micros(), moderate.p50Micros(), moderate.p99Micros());
+        }
+      }
+    }
+    for (var entry : results.entrySet()) {
+      List<Latency[]> r = entry.getValue();
+      System.out.printf("median %-16s 1 in flight %4.0f / %5.0f µs   10 k/s %4.0f / %5.0f µs%n", entry.getKey(),
+          median(r, x -> x[0].p50Micros()), median(r, x -> x[0].p99Micros()),
+          median(r, x -> x[1].p50Micros()), median(r, x -> x[1].p99Micros()));
     }
     System.exit(0);
   }
@@ -306,8 +346,16 @@ public final class MessagingBench {
 
   // ---- our bus ---------------------------------------------------------------------------------------------------
 
-  /** An actor system with the gate and two channels, and two raw protocol clients on their sockets. */
+  /**
+   * An actor system with the gate and two channels (on the bus dispatcher, as the platform spawns them), and two raw
+   * protocol clients on their sockets.
+   */
   static final class OurBus implements Transport {
+    /** As the platform spawns the bus's actors ({@code -Dbench.bus.dispatcher=false}: on the default dispatcher). */
+    private static final org.apache.pekko.actor.typed.Props BUS =
+        Boolean.parseBoolean(System.getProperty("bench.bus.dispatcher", "true"))
+            ? org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(ChannelSettings.BUS_DISPATCHER)
+            : org.apache.pekko.actor.typed.Props.empty();
     private final ActorSystem<Void> system;
     private final SocketChannel out;
     private final SocketChannel in;
@@ -340,7 +388,7 @@ public final class MessagingBench {
       var sockets = new CompletableFuture<List<Path>>();
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         ActorRef<PermissionGate.Command> gate = ctx.spawn(PermissionGate.create(ctx.getSystem().ignoreRef(),
-            ctx.getSystem().ignoreRef(), Clock.systemUTC()), "bus");
+            ctx.getSystem().ignoreRef(), Clock.systemUTC()), "bus", BUS);
         gate.tell(new PermissionGate.PolicyChanged(PermissionPolicy.of(Grant.send(SENDER, RECEIVER))));
         ChannelSettings settings = ChannelSettings.from(config);
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
@@ -348,7 +396,7 @@ public final class MessagingBench {
         List<Path> paths = new ArrayList<>();
         for (InstrumentId id : List.of(SENDER, RECEIVER)) {
           ctx.spawn(InstrumentChannel.create(id, owner, PeerCheck.uid(uid), settings, ctx.getSystem().ignoreRef(),
-              ctx.getSystem().ignoreRef(), gate), "channel-" + id);
+              ctx.getSystem().ignoreRef(), gate), "channel-" + id, BUS);
           paths.add(root.resolve(id.value()).resolve(BusSocket.SOCKET_NAME));
         }
         sockets.complete(paths);

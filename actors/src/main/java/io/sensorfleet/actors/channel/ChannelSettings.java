@@ -46,6 +46,11 @@ public record ChannelSettings(
 
   /** Config path of the dispatcher in reference.conf. */
   public static final String IO_DISPATCHER = "sensor.channel.io-dispatcher";
+  /**
+   * Config path of the dispatcher the bus's actors run on: spawn every {@link InstrumentChannel} and the
+   * {@code PermissionGate} with {@code DispatcherSelector.fromConfig(BUS_DISPATCHER)}.
+   */
+  public static final String BUS_DISPATCHER = "sensor.channel.bus-dispatcher";
 
   public ChannelSettings {
     FrameLimits.ofFrameBytes(maxFrameBytes); // validates the frame size like the codec will

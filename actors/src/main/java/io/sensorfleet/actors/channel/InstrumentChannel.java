@@ -192,8 +192,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private record InboundEnded(long connection, Optional<Throwable> failure) implements Command {}
 
-  private record WriterAck(long connection) implements Command {}
-
   private record WriterFinished(long connection, Optional<Throwable> failure) implements Command {}
 
   private record HandshakeTimeout(long connection) implements Command {}
@@ -340,7 +338,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         .onMessage(AcceptFailed.class, this::onAcceptFailed)
         .onMessage(InboundReceived.class, this::onInboundReceived)
         .onMessage(InboundEnded.class, this::onInboundEnded)
-        .onMessage(WriterAck.class, this::onWriterAck)
         .onMessage(WriterFinished.class, this::onWriterFinished)
         .onMessage(HandshakeTimeout.class, this::onHandshakeTimeout)
         .onMessage(CloseTimeout.class, this::onCloseTimeout)
@@ -485,17 +482,6 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     return finish(c, "inbound stream failed: " + cause);
   }
 
-  private Behavior<Command> onWriterAck(WriterAck ack) {
-    Connection c = current(ack.connection());
-    if (c != null) {
-      framesOut += c.inFlight;
-      c.inFlight = 0;
-      c.writerReady = true;
-      flush(c);
-    }
-    return Behaviors.same();
-  }
-
   private Behavior<Command> onWriterFinished(WriterFinished finished) {
     Connection c = current(finished.connection());
     if (c == null) {
@@ -594,7 +580,8 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
         : c.phase;
     query.replyTo().tell(new Status(instrument, phase, Optional.ofNullable(socket).map(BusSocket::socketPath),
         Optional.ofNullable(c).map(x -> x.peer), c == null ? OptionalInt.empty() : c.version,
-        framesIn, framesOut, errorsSent, outboundDropped, connections, refused));
+        framesIn, framesOut + (c == null ? 0 : c.writer.written()), errorsSent, outboundDropped, connections,
+        refused));
     return Behaviors.same();
   }
 
@@ -616,6 +603,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   private Behavior<Command> onPostStop() {
     if (connection != null) {
+      connection.writer.stop();
       connection.bus.close();
       connection = null;
     }
@@ -642,22 +630,22 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     final long id;
     final BusConnection bus;
     final PeerIdentity peer;
-    final ArrayDeque<ByteString> pending = new ArrayDeque<>();
+    /** Writes what {@link #flush} hands it, on its own io thread; holds the bounded queue. */
+    final OutboundWriter writer;
+    /** Frames encoded while handling the current message, handed to the writer together by {@link #flush}. */
+    final List<ByteString> staged = new ArrayList<>();
     final ArrayDeque<Long> errorTimes = new ArrayDeque<>();
     Phase phase = Phase.HANDSHAKE;
     OptionalInt version = OptionalInt.empty();
-    long pendingBytes;
-    int pendingFrames;
-    int inFlight;
-    boolean writerReady = true;
     boolean endSent;
     boolean closing;
     String closeReason = "";
 
-    Connection(long id, BusConnection bus) {
+    Connection(long id, BusConnection bus, OutboundWriter writer) {
       this.id = id;
       this.bus = bus;
       this.peer = bus.peer();
+      this.writer = writer;
     }
   }
 
@@ -677,7 +665,10 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
             self.tell(new InboundEnded(id, failure));
           }
         }));
-    connection = new Connection(id, bus);
+    OutboundWriter writer = new OutboundWriter(bus, settings.outboundQueueSize(), settings.outboundQueueBytes(),
+        failure -> self.tell(new WriterFinished(id, failure)));
+    io.execute(writer);
+    connection = new Connection(id, bus, writer);
     timers.startSingleTimer(HANDSHAKE_TIMER, new HandshakeTimeout(id), settings.handshakeTimeout());
     getContext().getLog().debug("instrument {}: connection {} from {}", instrument, id, bus.peer().describe());
   }
@@ -725,11 +716,12 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
 
   /** The connection is over: close it, tell the parent, and accept the next one (or stop). */
   private Behavior<Command> finish(Connection c, String reason) {
-    c.bus.close();  // a write in progress fails on the closed socket; its answer finds no connection and is dropped
+    outboundDropped += c.writer.stop() + c.staged.size();
+    c.bus.close();  // a write in progress fails on the closed socket; the stopped writer does not answer
+    framesOut += c.writer.written();
     timers.cancel(HANDSHAKE_TIMER);
     timers.cancel(CLOSE_TIMER);
     connection = null;
-    outboundDropped += c.pendingFrames;
     if (c.phase == Phase.READY) {
       getContext().getLog().info("instrument {}: disconnected: {}", instrument, reason);
       listener.tell(new Disconnected(instrument, reason));
@@ -765,7 +757,7 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
     flush(c);
   }
 
-  /** Encodes {@code frame} into the bounded outbound queue, dropping the oldest frames over its bounds. */
+  /** Encodes {@code frame} for the bounded outbound queue; the caller flushes. */
   private void queue(Connection c, Frame frame) {
     byte[] bytes;
     try {
@@ -776,57 +768,32 @@ public final class InstrumentChannel extends AbstractBehavior<InstrumentChannel.
           e.getMessage());
       return;
     }
-    c.pending.addLast(ByteString.fromArrayUnsafe(bytes));
-    c.pendingBytes += bytes.length;
-    c.pendingFrames++;
-    // Drop the oldest while over either bound; the newest frame always stays.
-    while (c.pendingFrames > settings.outboundQueueSize()
-        || (c.pendingBytes > settings.outboundQueueBytes() && c.pendingFrames > 1)) {
-      ByteString dropped = c.pending.removeFirst();
-      c.pendingBytes -= dropped.size();
-      c.pendingFrames--;
-      if (outboundDropped++ == 0) {
-        getContext().getLog().warn("instrument {}: outbound queue full, dropping the oldest frames", instrument);
-      }
-      if (droppedSinceSummary++ == 0) {
-        timers.startSingleTimer(DROP_SUMMARY_TIMER, new DropSummaryDue(), settings.dropSummaryInterval());
-      }
-    }
+    c.staged.add(ByteString.fromArrayUnsafe(bytes));
   }
 
   /**
-   * Hands everything queued to the io dispatcher as one gathering write, unless a write is in progress (its
-   * {@link WriterAck} flushes again); or, when closing and drained, finishes the connection.
+   * Hands what was encoded to the connection's writer, whose queue drops the oldest frames over its bounds (counted
+   * here); when closing, asks the writer to finish once everything is written (its {@link WriterFinished} ends the
+   * connection).
    */
   private void flush(Connection c) {
-    if (!c.writerReady) {
-      return;
-    }
-    if (c.pendingFrames > 0) {
-      List<ByteBuffer> buffers = new ArrayList<>(c.pendingFrames);
-      for (ByteString frame : c.pending) {
-        buffers.add(frame.asByteBuffer());
-      }
-      BusConnection target = c.bus;
-      CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
-        try {
-          target.write(buffers);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+    if (!c.staged.isEmpty()) {
+      int dropped = c.writer.offer(c.staged);
+      c.staged.clear();
+      if (dropped > 0) {
+        if (outboundDropped == 0) {
+          getContext().getLog().warn("instrument {}: outbound queue full, dropping the oldest frames", instrument);
         }
-      }, io);
-      long id = c.id;
-      getContext().pipeToSelf(written, (ok, error) -> error == null ? new WriterAck(id)
-          : new WriterFinished(id, Optional.of(unwrap(error))));
-      c.inFlight = c.pendingFrames;
-      c.pending.clear();
-      c.pendingBytes = 0;
-      c.pendingFrames = 0;
-      c.writerReady = false;
-    } else if (c.closing && !c.endSent) {
+        if (droppedSinceSummary == 0) {
+          timers.startSingleTimer(DROP_SUMMARY_TIMER, new DropSummaryDue(), settings.dropSummaryInterval());
+        }
+        outboundDropped += dropped;
+        droppedSinceSummary += dropped;
+      }
+    }
+    if (c.closing && !c.endSent) {
       c.endSent = true;
-      c.writerReady = false;
-      getContext().getSelf().tell(new WriterFinished(c.id, Optional.empty()));
+      c.writer.end();
     }
   }
 

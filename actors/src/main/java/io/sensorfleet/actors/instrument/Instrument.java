@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -412,7 +413,7 @@ public final class Instrument extends AbstractBehavior<Instrument.Command> {
         : PeerCheck.lxdContainer(containerName());
     channel = Optional.of(getContext().spawn(InstrumentChannel.create(id, owner, peers, deps.channel(),
         channelEvents, deps.audit(), deps.bus()),
-        "channel-" + (++channelIncarnation)));
+        "channel-" + (++channelIncarnation), DispatcherSelector.fromConfig(ChannelSettings.BUS_DISPATCHER)));
     updateWelcome();
     return withConfig(newReceiveBuilder())
         .onMessage(GetStatus.class, this::onGetStatus)

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,8 @@ class InstrumentChannelTest {
     TestProbe<AuditLog.Command> audit = kit.createTestProbe();
     TestProbe<PermissionGate.Command> bus = kit.createTestProbe();
     var channel = kit.spawn(InstrumentChannel.create(IDS, ChannelFixtures.currentUser(), check,
-        ChannelFixtures.settings(root, overrides), events.getRef(), audit.getRef(), bus.getRef()));
+        ChannelFixtures.settings(root, overrides), events.getRef(), audit.getRef(), bus.getRef()),
+        DispatcherSelector.fromConfig(ChannelSettings.BUS_DISPATCHER));  // as the platform spawns it
     spawned.add(channel);
     var listening = events.expectMessageClass(InstrumentChannel.Listening.class, WAIT);
     return new Harness(channel, events, audit, bus, listening.directory().resolve(BusSocket.SOCKET_NAME));
@@ -320,7 +322,7 @@ class InstrumentChannelTest {
         received++;
       }
       int delivered = received;
-      // framesOut counts a write when its completion reaches the actor, which may be after the client read it.
+      // framesOut counts a write once the writer's system call returned, which may be after the client read it.
       h.events().awaitAssert(WAIT, () -> {
         InstrumentChannel.Status status = h.status();
         assertEquals(sent, delivered + status.outboundDropped(), "every frame was either delivered or counted");

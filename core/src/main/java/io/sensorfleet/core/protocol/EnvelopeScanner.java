@@ -17,8 +17,14 @@ import java.nio.charset.StandardCharsets;
  * Jackson would refuse, nor read one differently: {@code EnvelopeScannerTest} compares both on every kind of input.
  *
  * <p>Why: Jackson's parser, built per line, was ≈ 40 % of the bus's CPU for small frames (docs/benchmarks.md), most
- * of it per-parser setup and token bookkeeping for payloads that are only skipped. The caller has already run
- * {@link Utf8Scan} over the line, so the bytes are well-formed UTF-8 without NUL or line feed.
+ * of it per-parser setup and token bookkeeping for payloads that are only skipped.
+ *
+ * <p>It also does {@link Utf8Scan}'s job for the lines it accepts, in the same pass (the separate pass over every
+ * line was a tenth of the decoder's time): outside strings only ASCII JSON grammar passes, so a NUL, a BOM, a
+ * non-ASCII byte or (in a frame, see {@code lineFeeds}) a line feed there fails the scan; inside strings raw
+ * control characters (NUL and line feed among them) fail, and every non-ASCII byte must start a well-formed UTF-8
+ * sequence ({@link Utf8Scan#sequenceLength}). A line with any such problem is given up, and the caller runs
+ * {@link Utf8Scan} and Jackson over it, which refuse it exactly as before.
  */
 final class EnvelopeScanner {
 
@@ -53,11 +59,11 @@ final class EnvelopeScanner {
    */
   static boolean read(Envelope envelope, byte[] line, int offset, int length, int maxDepth) {
     int end = offset + length;
-    int i = skipWhitespace(line, offset, end);
+    int i = skipWhitespace(line, offset, end, false);
     if (i >= end || line[i] != '{') {
       return false;
     }
-    i = skipWhitespace(line, i + 1, end);
+    i = skipWhitespace(line, i + 1, end, false);
     if (i >= end) {
       return false;
     }
@@ -73,15 +79,15 @@ final class EnvelopeScanner {
           return false;
         }
         String name = name(line, i + 1, nameEnd);
-        i = skipWhitespace(line, nameEnd + 1, end);
+        i = skipWhitespace(line, nameEnd + 1, end, false);
         if (i >= end || line[i] != ':') {
           return false;
         }
-        int start = skipWhitespace(line, i + 1, end);
+        int start = skipWhitespace(line, i + 1, end, false);
         if (start >= end) {
           return false;
         }
-        int valueEnd = value(line, start, end, maxDepth - 2);
+        int valueEnd = value(line, start, end, maxDepth - 2, false);
         if (valueEnd == FAIL) {
           return false;
         }
@@ -100,7 +106,7 @@ final class EnvelopeScanner {
         } catch (Rejection duplicate) {
           return false;  // Jackson reads the line again and names the duplicate field (one lookup per field, not two)
         }
-        i = skipWhitespace(line, valueEnd, end);
+        i = skipWhitespace(line, valueEnd, end, false);
         if (i >= end) {
           return false;
         }
@@ -111,22 +117,23 @@ final class EnvelopeScanner {
         if (line[i] != ',') {
           return false;
         }
-        i = skipWhitespace(line, i + 1, end);
+        i = skipWhitespace(line, i + 1, end, false);
         if (i >= end) {
           return false;
         }
       }
     }
     envelope.closeRoot();
-    return skipWhitespace(line, i, end) == end;
+    return skipWhitespace(line, i, end, false) == end;
   }
 
   /**
    * The end of the JSON value starting at {@code i} (a non-whitespace byte), or {@link #FAIL}. Objects and arrays are
    * walked without recursion; a bit per level says which one is open. {@code maxNested} bounds the levels opened
-   * here (at most 63, the bits of a long).
+   * here (at most 63, the bits of a long). {@code lineFeeds}: whether a line feed is whitespace (a standalone JSON
+   * text) or fails the scan (a frame, which a line feed would split).
    */
-  static int value(byte[] b, int i, int end, int maxNested) {
+  static int value(byte[] b, int i, int end, int maxNested, boolean lineFeeds) {
     int limit = Math.min(maxNested, 63);
     long objects = 0;  // bit d set: level d + 1 is an object
     int depth = 0;
@@ -143,11 +150,11 @@ final class EnvelopeScanner {
         if (i == FAIL) {
           return FAIL;
         }
-        i = skipWhitespace(b, i, end);
+        i = skipWhitespace(b, i, end, lineFeeds);
         if (i >= end || b[i] != ':') {
           return FAIL;
         }
-        i = skipWhitespace(b, i + 1, end);
+        i = skipWhitespace(b, i + 1, end, lineFeeds);
         expectKey = false;
         continue;
       }
@@ -160,7 +167,7 @@ final class EnvelopeScanner {
         boolean object = c == '{';
         objects = object ? objects | (1L << depth) : objects & ~(1L << depth);
         depth++;
-        i = skipWhitespace(b, i + 1, end);
+        i = skipWhitespace(b, i + 1, end, lineFeeds);
         if (i >= end) {
           return FAIL;
         }
@@ -190,14 +197,14 @@ final class EnvelopeScanner {
         if (depth == 0) {
           return i;
         }
-        i = skipWhitespace(b, i, end);
+        i = skipWhitespace(b, i, end, lineFeeds);
         if (i >= end) {
           return FAIL;
         }
         boolean inObject = (objects & (1L << (depth - 1))) != 0;
         byte d = b[i];
         if (d == ',') {
-          i = skipWhitespace(b, i + 1, end);
+          i = skipWhitespace(b, i + 1, end, lineFeeds);
           expectKey = inObject;
           break;
         }
@@ -214,13 +221,14 @@ final class EnvelopeScanner {
   static int string(byte[] b, int i, int end) {
     i++;
     while (i < end) {
-      // Eight plain bytes at a time (no '"', '\\' or control character: the "has a zero byte" trick); a byte
-      // loop over strings was a third of the decoder's time. A false alarm only sends one byte through the loop.
+      // Eight plain ASCII bytes at a time (no '"', '\\', control character or non-ASCII byte: the "has a zero
+      // byte" trick); a byte loop over strings was a third of the decoder's time. A false alarm only sends one byte
+      // through the loop.
       while (i + Long.BYTES <= end) {
         long v = (long) LONGS.get(b, i);
         long quotes = v ^ QUOTES;
         long backslashes = v ^ BACKSLASHES;
-        long stops = ((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes) | ((v - SPACES) & ~v);
+        long stops = ((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes) | ((v - SPACES) & ~v) | v;
         if ((stops & HIGHS) != 0) {
           break;
         }
@@ -230,7 +238,13 @@ final class EnvelopeScanner {
         break;
       }
       int c = b[i] & 0xff;
-      if (!STRING_STOP[c]) {
+      if (c >= 0x80) {
+        int n = Utf8Scan.sequenceLength(b, i, end);  // well-formed UTF-8, or Utf8Scan and Jackson refuse the line
+        if (n < 0) {
+          return FAIL;
+        }
+        i += n;
+      } else if (!STRING_STOP[c]) {
         i++;
       } else if (c == '"') {
         return i + 1;
@@ -407,9 +421,14 @@ final class EnvelopeScanner {
   }
 
   static int skipWhitespace(byte[] b, int i, int end) {
+    return skipWhitespace(b, i, end, true);
+  }
+
+  /** The first byte at or after {@code i} that is not JSON whitespace; a line feed is one only if {@code lineFeeds}. */
+  static int skipWhitespace(byte[] b, int i, int end, boolean lineFeeds) {
     while (i < end) {
       byte c = b[i];
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      if (c != ' ' && c != '\t' && c != '\r' && (c != '\n' || !lineFeeds)) {
         return i;
       }
       i++;

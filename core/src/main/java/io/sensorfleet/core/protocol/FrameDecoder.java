@@ -9,7 +9,8 @@ import java.io.IOException;
 /**
  * Decodes one line: size, then bytes ({@link Utf8Scan}), then one pass over the envelope (skipping, not building,
  * nested values), then the field rules ({@link FrameBinder}). The pass is {@link EnvelopeScanner}'s when it accepts
- * the line, else Jackson's streaming parser's, which then names what is wrong. Stateless, so one instance serves every
+ * the line (it checks the bytes as it goes, so a line it accepts is read once), else the bytes are checked and
+ * Jackson's streaming parser reads the line, which then names what is wrong. Stateless, so one instance serves every
  * connection.
  */
 final class FrameDecoder {
@@ -36,14 +37,15 @@ final class FrameDecoder {
         throw new Rejection(ErrorCode.FRAME_TOO_LARGE,
             "frame is " + length + " bytes, the limit is " + limits.maxFrameBytes());
       }
-      Utf8Scan.Result scan = Utf8Scan.firstProblem(line, offset, length, false);
-      if (scan.problem() != Utf8Scan.Problem.NONE) {
-        readIdBefore(envelope, line, offset, scan.index());
-        throw rejection(scan);
-      }
+      // The fast path checks the bytes as it goes (EnvelopeScanner); anything it gives up on is checked as before.
       if (!fastPath || !EnvelopeScanner.read(envelope, line, offset, length, limits.maxDepth())) {
-        // Unusual or bad: Jackson reads it again from scratch, and names the problem if there is one.
+        // Unusual or bad: the bytes, then Jackson from scratch, name the problem if there is one.
         envelope = new Envelope(line, offset, limits, json);
+        Utf8Scan.Result scan = Utf8Scan.firstProblem(line, offset, length, false);
+        if (scan.problem() != Utf8Scan.Problem.NONE) {
+          readIdBefore(envelope, line, offset, scan.index());
+          throw rejection(scan);
+        }
         read(envelope, line, offset, length);
       }
       return new DecodeResult.Decoded(FrameBinder.bind(envelope));

@@ -66,7 +66,7 @@ final class PayloadScanner {
     if (start >= utf8.length || utf8[start] == 'n') {
       return null;
     }
-    int end = EnvelopeScanner.value(utf8, start, utf8.length, limits.maxDepth() - 2);
+    int end = EnvelopeScanner.value(utf8, start, utf8.length, limits.maxDepth() - 2, true);
     if (end < 0 || EnvelopeScanner.skipWhitespace(utf8, end, utf8.length) != utf8.length) {
       return null;
     }

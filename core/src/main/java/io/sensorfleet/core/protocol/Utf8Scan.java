@@ -72,7 +72,7 @@ final class Utf8Scan {
   }
 
   /** Length of the well-formed multi-byte sequence at {@code i}, or -1 (Unicode table 3-7). */
-  private static int sequenceLength(byte[] b, int i, int end) {
+  static int sequenceLength(byte[] b, int i, int end) {
     int c = b[i] & 0xff;
     int n;
     int lo = 0x80;

@@ -215,6 +215,31 @@ class EnvelopeScannerTest {
     assertTrue(fastAccepted > 5_000, "only " + fastAccepted + " mutated lines took the fast path");
   }
 
+  /**
+   * The fast path checks the bytes itself (no separate {@link Utf8Scan} pass before it): NUL, line feed, BOM, and
+   * bytes that start, continue or break UTF-8 sequences (overlong, surrogate, above U+10FFFF, truncated) put into
+   * strings, names, whitespace and everywhere else must be refused exactly as the byte check and Jackson refuse them.
+   */
+  @Test
+  void mutated_bytes_that_are_not_plain_ascii_decode_the_same_either_way() {
+    byte[] alphabet = {0x00, '\n', (byte) 0xef, (byte) 0xbb, (byte) 0xbf, (byte) 0x80, (byte) 0xc0, (byte) 0xc1,
+        (byte) 0xc2, (byte) 0xc3, (byte) 0xa9, (byte) 0xe0, (byte) 0xed, (byte) 0xa0, (byte) 0x9f, (byte) 0xf0,
+        (byte) 0x90, (byte) 0xf4, (byte) 0x8f, (byte) 0xf5, (byte) 0xff, ' ', '"', '\\', 'x'};
+    List<byte[]> seeds = List.of(
+        bytes(SEND + "{\"t\":\"h\u00e9llo \u20ac \ud83d\ude00 w\u00f6rld\",\"p\":[\"\u00fc\u00fc\u00fc\u00fc\u00fc\u00fc\u00fc\u00fc\"]}}"),
+        bytes(" { \"type\" : \"send\" , \"id\" : \"m1\" , \"to\" : \"ids\" , \"payload\" : { \"k\" : [ 1 , \"\u00e9\" ] } } "),
+        bytes("{\"type\":\"bye\",\"reason\":\"\u00e9t\u00e9 \u4e2d\u6587 \ud83d\ude00 long enough for the eight-byte loop\"}"));
+    for (byte[] seed : seeds) {
+      assertInstanceOf(DecodeResult.Decoded.class, assertSame(seed), "the seed itself is valid");
+      assertTrue(EnvelopeScanner.read(envelope(seed), seed, 0, seed.length, FrameLimits.DEFAULT.maxDepth()),
+          () -> "non-ASCII text keeps the fast path: " + new String(seed, StandardCharsets.UTF_8));
+    }
+    SplittableRandom random = new SplittableRandom(20261205);
+    for (int n = 0; n < 30_000; n++) {
+      assertSame(mutated(seeds.get(random.nextInt(seeds.size())), alphabet, random));
+    }
+  }
+
   @Test
   void a_line_inside_a_larger_buffer_decodes_the_same_either_way() {
     byte[] buffer = bytes("garbage{\"x\":1}" + SEND + "{\"a\":[1,2]}}" + "{\"more\":");

@@ -1,0 +1,183 @@
+package io.sensorfleet.actors.channel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The outbound half of one control-channel connection: one loop on a platform thread of the channel's io dispatcher
+ * that writes whatever the channel actor queued, all of it in one {@link BusConnection#write}, and waits when nothing
+ * is queued. Not an actor: a resource loop like {@link InboundReader}; the actor talks to it through
+ * {@link #offer}, {@link #end} and {@link #stop}, and hears from it only through {@link Owner#finished}.
+ *
+ * <p>The queue is the channel's bounded outbound queue (drop the oldest frames over either bound, the newest always
+ * stays): frames wait here while the writer is blocked on a slow Instrument's full socket, so a slow receiver never
+ * slows the bus. The lock is held only to add or take frames, never while writing.
+ *
+ * <p>Why a loop and not a task per flush (it was one: the actor handed each batch to the io dispatcher as a task and
+ * got a message back when it was written): at a moderate rate every message paid two thread wake-ups for it, the task
+ * on an idle pool thread and the acknowledgement on the actor's, which on a small VM cost tens of microseconds each
+ * and far more when the cores are busy (docs/benchmarks.md, issue 5). Here a frame costs one wake-up of a thread that
+ * is already this connection's, and none while the writer is still busy with the previous frames.
+ */
+final class OutboundWriter implements Runnable {
+
+  /** Where the writer reports its end; called once, on the writer's thread, so it must only send a message. */
+  interface Owner {
+    /** Empty: {@link #end} was asked for and everything queued was written. Else why writing failed. */
+    void finished(Optional<Throwable> failure);
+  }
+
+  /**
+   * How often an idle writer looks whether its connection was closed without {@link #stop} (a safety net: it then
+   * ends quietly, so no thread waits for a connection that is gone).
+   */
+  private static final long IDLE_POLL_MILLIS = 1000;
+
+  private final BusConnection connection;
+  private final int maxFrames;
+  private final long maxBytes;
+  private final Owner owner;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  /** Guarded by {@link #lock}: frames not yet taken by the writer, their bytes, and what it was asked to do. */
+  private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private boolean ending;
+  private boolean stopped;
+  private final AtomicLong written = new AtomicLong();
+
+  /**
+   * @param maxFrames frames queued at most; beyond it the oldest are dropped
+   * @param maxBytes bytes queued at most; beyond it the oldest are dropped, but the newest frame always stays
+   */
+  OutboundWriter(BusConnection connection, int maxFrames, long maxBytes, Owner owner) {
+    this.connection = connection;
+    this.maxFrames = maxFrames;
+    this.maxBytes = maxBytes;
+    this.owner = owner;
+  }
+
+  /**
+   * Queues {@code frames} after those queued before and wakes the writer; drops the oldest queued frames over either
+   * bound. Returns how many were dropped. Frames offered after {@link #stop} are dropped (and counted) at once.
+   */
+  int offer(List<ByteString> frames) {
+    lock.lock();
+    try {
+      if (stopped) {
+        return frames.size();
+      }
+      for (ByteString frame : frames) {
+        queue.addLast(frame);
+        queuedBytes += frame.size();
+      }
+      int dropped = 0;
+      while (queue.size() > maxFrames || (queuedBytes > maxBytes && queue.size() > 1)) {
+        queuedBytes -= queue.removeFirst().size();
+        dropped++;
+      }
+      work.signal();
+      return dropped;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Finish once everything queued is written: {@link Owner#finished} with no failure. */
+  void end() {
+    lock.lock();
+    try {
+      ending = true;
+      work.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Quit without writing what is queued and without telling the owner; returns how many frames were left unwritten.
+   * The caller closes the connection, which ends a write in progress.
+   */
+  int stop() {
+    lock.lock();
+    try {
+      stopped = true;
+      int left = queue.size();
+      queue.clear();
+      queuedBytes = 0;
+      work.signal();
+      return left;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Frames written to the socket so far; any thread. */
+  long written() {
+    return written.get();
+  }
+
+  @Override
+  public void run() {
+    List<ByteBuffer> batch = new ArrayList<>();
+    try {
+      while (true) {
+        lock.lock();
+        try {
+          while (queue.isEmpty() && !ending && !stopped) {
+            if (!work.await(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS) && !connection.isOpen()) {
+              // Whoever closed it (the reader at the end of the stream, or the actor) tells the actor: nothing to add.
+              return;
+            }
+          }
+          if (stopped) {
+            return;
+          }
+          if (queue.isEmpty()) {
+            break;  // ending, and everything was written
+          }
+          for (ByteString frame : queue) {
+            batch.add(frame.asByteBuffer());
+          }
+          queue.clear();
+          queuedBytes = 0;
+        } finally {
+          lock.unlock();
+        }
+        connection.write(batch);
+        written.addAndGet(batch.size());
+        batch.clear();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!isStopped()) {
+        owner.finished(Optional.of(e));
+      }
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (!isStopped()) {
+        owner.finished(Optional.of(e));
+      }
+      return;
+    }
+    owner.finished(Optional.empty());
+  }
+
+  private boolean isStopped() {
+    lock.lock();
+    try {
+      return stopped;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
