@@ -60,7 +60,7 @@ public final class PacketRing implements AutoCloseable {
     this.blockCount = blockCount;
     // A frame takes at least its aligned tpacket3_hdr + sockaddr_ll (80 bytes) plus a minimal frame.
     this.maxFrames = blockSize / 96 + 1;
-    this.messages = new SharedMessages(maxFrames, sendBatch);
+    this.messages = new SharedMessages(maxFrames, sendBatch, lease::unfinished);
     this.pollfd = arena.allocate(POLLFD_SIZE);
     pollfd.set(JAVA_INT, 0, fd);
     pollfd.set(JAVA_SHORT, 4, (short) (Libc.POLLIN | Libc.POLLERR));

@@ -3,6 +3,7 @@ package io.sensorfleet.capture;
 import java.lang.foreign.Arena;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 
 /**
  * The sendmmsg messages of whole ring blocks, built once per block and shared by every port without a filter: each
@@ -14,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (one non-blocking sendmmsg pass over the block, while the block itself is pinned, {@link RingLease}) and an
  * entry is rebuilt for another batch only while nobody holds it, so messages are never rewritten under a send. A
  * port that lags behind the others finds its block's entry still there (the older of two) or rebuilds the least
- * recent free one; if every entry is held (ports sending on several threads at once, which the engine's single
- * dispatcher thread never does) it builds its own messages instead, as a filtered port does. The entry keeps the
+ * recent free one; while no port lags, the newest entry is rebuilt instead, so that ports in step reuse one
+ * array rather than alternate between two. If every entry is held (ports sending on several threads at once,
+ * which the engine's single dispatcher thread never does) it builds its own messages, as a filtered port does. The entry keeps the
  * batch it was built for as its key: a batch is one block's one reading, so the same object means the same frames.
  */
 final class SharedMessages implements AutoCloseable {
@@ -24,12 +26,18 @@ final class SharedMessages implements AutoCloseable {
   private final Arena arena = Arena.ofShared();
   private final int maxFrames;
   private final int chunk;
+  private final LongPredicate unfinished;
   private final Entry[] entries = new Entry[ENTRIES];
 
-  /** Messages for blocks of at most {@code maxFrames} frames, sent {@code chunk} (send-batch) at a time. */
-  SharedMessages(int maxFrames, int chunk) {
+  /**
+   * Messages for blocks of at most {@code maxFrames} frames, sent {@code chunk} (send-batch) at a time; {@code
+   * unfinished} tells whether some port has yet to finish the block with a given sequence number ({@link
+   * RingLease#unfinished}).
+   */
+  SharedMessages(int maxFrames, int chunk, LongPredicate unfinished) {
     this.maxFrames = maxFrames;
     this.chunk = chunk;
+    this.unfinished = unfinished;
     for (int i = 0; i < ENTRIES; i++) {
       entries[i] = new Entry();
     }
@@ -101,24 +109,37 @@ final class SharedMessages implements AutoCloseable {
         return e;
       }
     }
-    Entry oldest = null;
-    for (Entry e : entries) { // rebuild the least recently built entry that nobody holds
-      if (e.users.get() == 0 && (oldest == null || e.builtAt < oldest.builtAt)) {
-        oldest = e;
+    Entry oldest = null; // the least recently built entry nobody holds: it may keep a lagging port's block
+    Entry newest = null; // the most recently built one
+    for (Entry e : entries) {
+      if (e.users.get() == 0) {
+        if (oldest == null || e.builtAt < oldest.builtAt) {
+          oldest = e;
+        }
+        if (newest == null || e.builtAt > newest.builtAt) {
+          newest = e;
+        }
       }
     }
-    if (oldest == null || !oldest.users.compareAndSet(0, -1)) {
+    Entry victim = oldest;
+    PacketBatch last = newest == null ? null : newest.batch;
+    if (last != null && newest != oldest && !unfinished.test(last.start())) {
+      // Every port is done with the newest entry's block (the usual case: all ports in step): rebuild that one and
+      // keep the older, so that ports in step use one array, not two in turn (half the cache footprint).
+      victim = newest;
+    }
+    if (victim == null || !victim.users.compareAndSet(0, -1)) {
       return null;
     }
     try {
-      oldest.batch = null;
-      oldest.build(b, builds.incrementAndGet());
+      victim.batch = null;
+      victim.build(b, builds.incrementAndGet());
     } catch (RuntimeException | Error ex) {
-      oldest.users.set(0);
+      victim.users.set(0);
       throw ex;
     }
-    oldest.users.set(1);
-    return oldest;
+    victim.users.set(1);
+    return victim;
   }
 
   void release(Entry e) {

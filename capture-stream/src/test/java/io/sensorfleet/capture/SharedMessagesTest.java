@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class SharedMessagesTest {
   private final Arena arena = Arena.ofConfined();
-  private final SharedMessages shared = new SharedMessages(16, 4);
+  private boolean lagging = true; // whether some port has yet to finish an earlier block
+  private final SharedMessages shared = new SharedMessages(16, 4, seq -> lagging);
 
   @AfterEach
   void close() {
@@ -87,7 +88,7 @@ class SharedMessagesTest {
   }
 
   @Test
-  void a_lagging_port_finds_the_older_batch_still_built_and_a_new_batch_replaces_the_least_recent() {
+  void while_a_port_lags_it_finds_the_older_batch_still_built_and_a_new_batch_replaces_the_least_recent() {
     PacketBatch a = batch(0, 3);
     PacketBatch b = batch(1, 3);
     SharedMessages.Entry ea = shared.acquire(a);
@@ -103,5 +104,22 @@ class SharedMessagesTest {
     assertArrayEquals(new long[] {c.data().address(), 100}, iovec(ec.vectors(), 0));
     shared.release(ec);
     assertSame(eb, shared.acquire(b), "b's are untouched");
+  }
+
+  @Test
+  void while_no_port_lags_a_new_batch_replaces_the_newest_so_ports_in_step_use_one_array() {
+    lagging = false;
+    SharedMessages.Entry ea = shared.acquire(batch(0, 3));
+    shared.release(ea);
+    PacketBatch b = batch(1, 3);
+    SharedMessages.Entry eb = shared.acquire(b);
+    assertSame(ea, eb, "every port is done with a: b takes its place, the other entry stays cold");
+    assertArrayEquals(new long[] {b.data().address(), 100}, iovec(eb.vectors(), 0));
+    shared.release(eb);
+    lagging = true;
+    SharedMessages.Entry ec = shared.acquire(batch(2, 3));
+    assertNotSame(eb, ec, "a port has yet to send b: c goes to the other entry");
+    shared.release(ec);
+    assertSame(eb, shared.acquire(b), "b's are still there for it");
   }
 }
