@@ -17,8 +17,9 @@ import java.util.function.LongPredicate;
  * port that lags behind the others finds its block's entry still there (the older of two) or rebuilds the least
  * recent free one; while no port lags, the newest entry is rebuilt instead, so that ports in step reuse one
  * array rather than alternate between two. If every entry is held (ports sending on several threads at once,
- * which the engine's single dispatcher thread never does) it builds its own messages, as a filtered port does. The entry keeps the
- * batch it was built for as its key: a batch is one block's one reading, so the same object means the same frames.
+ * which the engine's single dispatcher thread never does) it builds its own messages, as a filtered port does.
+ * The entry keeps the batch it was built for as its key: a batch is one block's one reading, so the same object
+ * means the same frames.
  */
 final class SharedMessages implements AutoCloseable {
   private static final int ENTRIES = 2;
