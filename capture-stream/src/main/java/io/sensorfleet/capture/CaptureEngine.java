@@ -81,7 +81,7 @@ public final class CaptureEngine {
     }
     Optional<PacketFilter> compiled = filter.filter(f -> !f.isBlank()).map(PacketFilter::compile);
     PortCounters counters = new PortCounters(port, compiled.map(PacketFilter::expression));
-    PortSocket socket = PortSocket.open(port, compiled, counters, ring.lease(), settings);
+    PortSocket socket = PortSocket.open(port, compiled, counters, ring, settings);
     Pair<UniqueKillSwitch, CompletionStage<Done>> m = MirrorGraph.branch(hub, socket, counters, settings).run(mat);
     branches.put(port, new Branch(counters, m.first(), m.second()));
     return counters.snapshot();

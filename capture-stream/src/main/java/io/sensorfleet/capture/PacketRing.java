@@ -37,6 +37,7 @@ public final class PacketRing implements AutoCloseable {
   private final long leadStallNanos;
   private final long idleNanos;
   private final RingLease lease = new RingLease();
+  private final SharedMessages messages;
   private long seq; // reader: sequence number of the next block to read (its index is seq % blockCount)
   private long returned; // reader: blocks below this sequence number are the kernel's again
   private long idleSince; // reader: when the next block was first found not ready, 0 while blocks come
@@ -47,7 +48,7 @@ public final class PacketRing implements AutoCloseable {
   private boolean closed;
 
   private PacketRing(String iface, int fd, MemorySegment ring, int blockSize, int blockCount, int hold, int lead,
-                     long leadStallNanos, long idleNanos) {
+                     long leadStallNanos, long idleNanos, int sendBatch) {
     this.iface = iface;
     this.hold = hold;
     this.lead = lead;
@@ -59,6 +60,7 @@ public final class PacketRing implements AutoCloseable {
     this.blockCount = blockCount;
     // A frame takes at least its aligned tpacket3_hdr + sockaddr_ll (80 bytes) plus a minimal frame.
     this.maxFrames = blockSize / 96 + 1;
+    this.messages = new SharedMessages(maxFrames, sendBatch, lease::unfinished);
     this.pollfd = arena.allocate(POLLFD_SIZE);
     pollfd.set(JAVA_INT, 0, fd);
     pollfd.set(JAVA_SHORT, 4, (short) (Libc.POLLIN | Libc.POLLERR));
@@ -101,7 +103,7 @@ public final class PacketRing implements AutoCloseable {
         }
         PacketRing r = new PacketRing(iface, fd, MemorySegment.ofAddress(addr).reinterpret(size), s.blockSize(),
             s.blockCount(), Math.max(1, Math.min(s.holdBlocks(), s.blockCount() / 2)), s.leadBlocks(),
-            s.leadStall().toNanos(), s.pollTimeout().toNanos());
+            s.leadStall().toNanos(), s.pollTimeout().toNanos(), s.sendBatch());
         r.stats(); // forget what was counted before bind
         r.kernelPackets = 0;
         r.kernelDrops = 0;
@@ -230,6 +232,11 @@ public final class PacketRing implements AutoCloseable {
     return lease;
   }
 
+  /** The sendmmsg messages of whole blocks, shared by the ports without a filter. */
+  SharedMessages messages() {
+    return messages;
+  }
+
   /** Blocks lent to the branches now (reader thread; tests). */
   int lent() {
     return (int) (seq - returned);
@@ -316,6 +323,7 @@ public final class PacketRing implements AutoCloseable {
     closed = true;
     Libc.munmap(errno, ring.address(), ring.byteSize());
     Libc.close(errno, fd);
+    messages.close();
     arena.close();
   }
 

@@ -2,7 +2,6 @@ package io.sensorfleet.capture;
 
 import static io.sensorfleet.capture.internal.Tpacket.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.sensorfleet.capture.internal.Libc;
@@ -13,59 +12,38 @@ import java.util.Optional;
 
 /**
  * The sending side of one mirror port: an AF_PACKET socket bound to the port with protocol 0 (so it never
- * receives), optionally PACKET_QDISC_BYPASS, and a preallocated {@code mmsghdr}/{@code iovec} array. {@link
- * #send} points the iovecs straight at the batch's frames (no copy) and hands them over with non-blocking
- * sendmmsg(2): what the port cannot take right now is dropped and counted for this port only, never waited
- * for. One thread at a time (the branch's sink).
+ * receives), optionally PACKET_QDISC_BYPASS. {@link #send} hands the batch's frames over with non-blocking
+ * sendmmsg(2), its iovecs pointing straight at them (no copy): a port without a filter sends the messages built
+ * once per block for all such ports ({@link SharedMessages}), a port with one builds its subset in a preallocated
+ * array of its own ({@link MessageVectors}). What the port cannot take right now is dropped and counted for this
+ * port only, never waited for. One thread at a time (the branch's sink).
  */
 public final class PortSocket implements AutoCloseable {
   private final String port;
   private final int fd;
   private final Arena arena = Arena.ofShared();
   private final Libc.Errno errno = new Libc.Errno(arena);
-  private final MemorySegment msgs;
-  private final MemorySegment iov;
-  private final MemorySegment tags;
-  private static final int IOVS = 3;
-  private static final java.lang.invoke.VarHandle BE_SHORT =
-      java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN).varHandle();
-  private final long msgsAddress;
-  private final int capacity;
-  // Per message slot, on the Java side (no native reads on the hot path): the bytes it carries, and whether its
-  // mmsghdr points at three iovecs (an 802.1Q frame) rather than one, so msg_iovlen is written only when it changes.
-  private final int[] slotBytes;
-  private final boolean[] slotTagged;
+  private final MessageVectors own; // this port's messages: its filter's subset, or a fallback
   private final Optional<PacketFilter> filter;
   private final PortCounters counters;
   private final RingLease lease;
   private final RingLease.Pin pin;
+  private final SharedMessages shared; // null for a port with a filter
   private boolean closed;
 
   private PortSocket(String port, int fd, int capacity, Optional<PacketFilter> filter, PortCounters counters,
-                     RingLease lease) {
+                     RingLease lease, SharedMessages shared) {
     this.lease = lease;
     this.pin = lease.pin();
     this.port = port;
     this.fd = fd;
-    this.capacity = capacity;
     this.filter = filter;
     this.counters = counters;
-    this.msgs = arena.allocate((long) MMSG_SIZE * capacity, 8);
-    // Three iovecs per message: a frame whose 802.1Q tag the kernel took out goes as MACs, tag, rest.
-    this.iov = arena.allocate((long) IOV_SIZE * IOVS * capacity, 8);
-    this.tags = arena.allocate((long) VLAN_TAG * capacity, 4);
-    this.msgsAddress = msgs.address();
-    this.slotBytes = new int[capacity];
-    this.slotTagged = new boolean[capacity];
-    for (int j = 0; j < capacity; j++) {
-      msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOV, iov.address() + (long) j * IOVS * IOV_SIZE);
-      msgs.set(JAVA_LONG, (long) j * MMSG_SIZE + MSG_IOVLEN, 1);
-      iov.set(JAVA_LONG, ((long) j * IOVS + 1) * IOV_SIZE + IOV_BASE, tags.address() + (long) j * VLAN_TAG);
-      iov.set(JAVA_LONG, ((long) j * IOVS + 1) * IOV_SIZE + IOV_LEN, VLAN_TAG);
-    }
+    this.shared = filter.isPresent() ? null : shared;
+    this.own = new MessageVectors(arena, capacity);
   }
 
-  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, RingLease lease,
+  public static PortSocket open(String port, Optional<PacketFilter> filter, PortCounters counters, PacketRing ring,
                                 CaptureSettings s) {
     try (Arena tmp = Arena.ofConfined()) {
       Libc.Errno e = new Libc.Errno(tmp);
@@ -96,7 +74,7 @@ public final class PortSocket implements AutoCloseable {
           PacketRing.check(Libc.setsockopt(e, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF,
               tmp.allocateFrom(JAVA_INT, s.sendBuffer()), 4), "SO_SNDBUF on " + port, e);
         }
-        return new PortSocket(port, fd, s.sendBatch(), filter, counters, lease);
+        return new PortSocket(port, fd, s.sendBatch(), filter, counters, ring.lease(), ring.messages());
       } catch (RuntimeException ex) {
         Libc.close(e, fd);
         throw ex;
@@ -124,15 +102,38 @@ public final class PortSocket implements AutoCloseable {
   }
 
   private void sendPinned(PacketBatch batch) {
+    SharedMessages.Entry e = shared == null ? null : shared.acquire(batch);
+    if (e != null) {
+      try {
+        sendShared(e, batch.count());
+      } finally {
+        shared.release(e);
+      }
+    } else {
+      sendOwn(batch);
+    }
+    Reference.reachabilityFence(batch); // the messages pointed into its memory until now
+  }
+
+  /** Every frame of the batch, from the messages built once for all unfiltered ports. */
+  private void sendShared(SharedMessages.Entry e, int count) {
+    MessageVectors v = e.vectors();
+    int chunk = shared.chunk();
+    for (int from = 0, c = 0; from < count; from += chunk, c++) {
+      flush(v, from, Math.min(chunk, count - from), e.chunkBytes(c));
+    }
+  }
+
+  /** The frames that pass this port's filter (all of them without one), from messages of its own. */
+  private void sendOwn(PacketBatch batch) {
     long base = batch.data().address();
     int count = batch.count();
     int n = 0;
+    long bytes = 0;
     long filtered = 0;
     PacketFilter f = filter.orElse(null);
-    MemorySegment iov = this.iov;
-    MemorySegment msgs = this.msgs;
-    int[] slotBytes = this.slotBytes;
-    boolean[] slotTagged = this.slotTagged;
+    MessageVectors v = own;
+    int capacity = v.capacity();
     for (int i = 0; i < count; i++) {
       long addr = base + batch.offset(i);
       int len = batch.snaplen(i);
@@ -140,50 +141,29 @@ public final class PortSocket implements AutoCloseable {
         filtered++;
         continue;
       }
-      long slot = (long) n * IOVS * IOV_SIZE;
-      int tag = batch.vlan(i);
-      if (tag == 0) {
-        iov.set(JAVA_LONG, slot + IOV_BASE, addr);
-        iov.set(JAVA_LONG, slot + IOV_LEN, len);
-        slotBytes[n] = len;
-        if (slotTagged[n]) {
-          msgs.set(JAVA_LONG, (long) n * MMSG_SIZE + MSG_IOVLEN, 1);
-          slotTagged[n] = false;
-        }
-      } else { // MACs, the tag (TPID, TCI; network order), then EtherType and payload: no copy of the frame
-        BE_SHORT.set(tags, (long) n * VLAN_TAG, (short) (tag >>> 16));
-        BE_SHORT.set(tags, (long) n * VLAN_TAG + 2, (short) tag);
-        iov.set(JAVA_LONG, slot + IOV_BASE, addr);
-        iov.set(JAVA_LONG, slot + IOV_LEN, ETH_ADDRS);
-        iov.set(JAVA_LONG, slot + 2 * IOV_SIZE + IOV_BASE, addr + ETH_ADDRS);
-        iov.set(JAVA_LONG, slot + 2 * IOV_SIZE + IOV_LEN, len - ETH_ADDRS);
-        slotBytes[n] = len + VLAN_TAG;
-        if (!slotTagged[n]) {
-          msgs.set(JAVA_LONG, (long) n * MMSG_SIZE + MSG_IOVLEN, IOVS);
-          slotTagged[n] = true;
-        }
-      }
+      bytes += v.set(n, addr, len, batch.vlan(i));
       if (++n == capacity) {
-        flush(n);
+        flush(v, 0, n, bytes);
         n = 0;
+        bytes = 0;
       }
     }
     if (n > 0) {
-      flush(n);
+      flush(v, 0, n, bytes);
     }
     if (filtered > 0) {
       counters.filtered.addAndGet(filtered);
     }
-    Reference.reachabilityFence(batch); // the iovecs pointed into its memory until now
   }
 
-  private void flush(int n) {
+  /** Sends messages {@code from} to {@code from + n - 1} of {@code v}, which carry {@code total} bytes. */
+  private void flush(MessageVectors v, int from, int n, long total) {
     int off = 0;
     long sent = 0;
     long bytes = 0;
     long dropped = 0;
     while (off < n) {
-      int r = Libc.sendmmsg(errno, fd, msgsAddress + (long) off * MMSG_SIZE, n - off, Libc.MSG_DONTWAIT);
+      int r = Libc.sendmmsg(errno, fd, v.message(from + off), n - off, Libc.MSG_DONTWAIT);
       if (r < 0) {
         int err = errno.value();
         if (err == Libc.EINTR) {
@@ -197,10 +177,15 @@ public final class PortSocket implements AutoCloseable {
         off++;
         continue;
       }
-      // A packet socket sends a frame whole or not at all: what went is what the slots carry (the kernel's
+      // A packet socket sends a frame whole or not at all: what went is what the messages carry (the kernel's
       // msg_len says the same; reading it back from native memory per frame cost more than this sum).
-      for (int j = off; j < off + r; j++) {
-        bytes += slotBytes[j];
+      if (off == 0 && r == n) {
+        bytes = total; // all of them at once, the usual case
+      } else {
+        int[] slotBytes = v.slotBytes;
+        for (int j = from + off; j < from + off + r; j++) {
+          bytes += slotBytes[j];
+        }
       }
       sent += r;
       off += r;

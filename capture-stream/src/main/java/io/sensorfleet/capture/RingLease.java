@@ -52,6 +52,16 @@ public final class RingLease {
     return false;
   }
 
+  /** True if a sink has not finished block {@code seq} yet (one that has finished nothing yet does not count). */
+  boolean unfinished(long seq) {
+    for (Pin p : pins) {
+      if (p.done <= seq) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public Pin pin() {
     Pin p = new Pin();
     pins.add(p);

@@ -55,4 +55,15 @@ class RingLeaseTest {
     RingLease.finished(pin, 2, 1_000);
     assertFalse(lease.lagging(5, 1_200, 100), "stalled for 200 ns of 100 allowed: not waited for");
   }
+
+  @Test
+  void a_block_is_unfinished_while_a_sink_that_has_started_has_not_finished_it() {
+    RingLease lease = new RingLease();
+    RingLease.Pin pin = lease.pin();
+    assertFalse(lease.unfinished(4), "a sink that has finished nothing yet does not count");
+    RingLease.finished(pin, 3, 1_000);
+    assertTrue(lease.unfinished(4));
+    RingLease.finished(pin, 4, 1_100);
+    assertFalse(lease.unfinished(4));
+  }
 }
