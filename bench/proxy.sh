@@ -18,7 +18,8 @@
 # Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16), RATE (default 2000,
 # the paced runs' requests/s in all),
 # THREADS (default 2), RUNS (default 3, the two proxies interleaved), SENSOR_PORT (18080), NGINX_PORT (18081),
-# SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the sensor's config), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
+# SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the sensor's config, e.g. a dispatcher
+# setting to compare), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
 # Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
 # numbers say more about the neighbours than about the proxies.
 set -euo pipefail
