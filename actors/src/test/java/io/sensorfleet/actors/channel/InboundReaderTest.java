@@ -22,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketPair;
 
 class InboundReaderTest {
 
@@ -31,20 +29,19 @@ class InboundReaderTest {
   private static final String HEALTH = "{\"type\":\"health-report\",\"re\":\"q1\",\"status\":\"healthy\"}";
 
   private final LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
-  private AFUNIXSocketPair<AFUNIXSocketChannel> pair;
+  private ConnectedPair pair;
   private BusConnection connection;
   private Thread thread;
 
   @BeforeEach
   void connect() throws IOException {
-    pair = AFUNIXSocketPair.open();
-    connection = new BusConnection(pair.getSocket1(), new PeerIdentity(1, 0, 0, "", List.of()));
+    pair = ConnectedPair.open();
+    connection = pair.connection;
   }
 
   @AfterEach
   void close() throws IOException {
-    pair.getSocket2().close();
-    connection.close();
+    pair.close();
   }
 
   private void start(FrameCodec codec, int chunkBytes) {
@@ -67,7 +64,7 @@ class InboundReaderTest {
   private void write(String text) throws IOException {
     ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     while (bytes.hasRemaining()) {
-      pair.getSocket2().write(bytes);
+      pair.instrument.write(bytes);
     }
   }
 
@@ -105,7 +102,7 @@ class InboundReaderTest {
   void a_partial_last_line_is_decoded_as_malformed_and_the_end_reported() throws Exception {
     start(FrameCodec.standard(), 1024);
     write("{\"type\":\"hea");
-    pair.getSocket2().close();
+    pair.instrument.close();
 
     var line = assertInstanceOf(InboundReader.Line.class, items(1).getFirst());
     assertEquals(ErrorCode.MALFORMED_JSON, assertInstanceOf(DecodeResult.Rejected.class, line.result()).code());

@@ -15,26 +15,23 @@ import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketPair;
 
 class OutboundWriterTest {
 
   private final LinkedBlockingQueue<Optional<Throwable>> finished = new LinkedBlockingQueue<>();
-  private AFUNIXSocketPair<AFUNIXSocketChannel> pair;
+  private ConnectedPair pair;
   private BusConnection connection;
   private Thread thread;
 
   @BeforeEach
   void connect() throws IOException {
-    pair = AFUNIXSocketPair.open();
-    connection = new BusConnection(pair.getSocket1(), new PeerIdentity(1, 0, 0, "", List.of()));
+    pair = ConnectedPair.open();
+    connection = pair.connection;
   }
 
   @AfterEach
   void close() throws Exception {
-    pair.getSocket2().close();
-    connection.close();
+    pair.close();
     if (thread != null) {
       thread.join(5_000);
       assertFalse(thread.isAlive(), "the writer's thread ended");
@@ -55,7 +52,7 @@ class OutboundWriterTest {
   private String read(int expected) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(expected);
     while (buffer.hasRemaining()) {
-      assertTrue(pair.getSocket2().read(buffer) >= 0, "the stream ended early");
+      assertTrue(pair.instrument.read(buffer) >= 0, "the stream ended early");
     }
     return new String(buffer.array(), StandardCharsets.UTF_8);
   }
