@@ -1,15 +1,19 @@
 package io.sensorfleet.actors.channel;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * One accepted connection on a {@link BusSocket}, with the peer identity read at accept time. Reads and writes block,
  * and must run on platform threads (the channel's io dispatcher): junixsocket 2.11.1 busy-polls a read blocked on a
- * virtual thread, so calling them from one is refused rather than burning a core. {@link #close()} may be called from
- * any thread, any number of times; it wakes a blocked read or write, which then fails.
+ * virtual thread, so calling them from one is refused rather than burning a core. {@link #tryWrite} never blocks and
+ * may run on any thread. {@link #close()} may be called from any thread, any number of times; it wakes a blocked read
+ * or write, which then fails.
  */
 public final class BusConnection implements AutoCloseable {
 
@@ -21,6 +25,15 @@ public final class BusConnection implements AutoCloseable {
   private static final int MIN_GATHER_BYTES = 4096;
   /** Where {@link #write} gathers frames; allocated by the first write, used under this object's lock. */
   private ByteBuffer gather;
+  /**
+   * Held by {@link #tryWrite} around its use of the descriptor's number and by {@link #close()}: the number is never
+   * closed, and so never handed to another Instrument's new socket, under a {@code send}. Never held while blocking.
+   */
+  private final Object descriptorLock = new Object();
+  /** Guarded by {@link #descriptorLock}: the descriptor's number (-1 until the first {@link #tryWrite}), its buffer. */
+  private int descriptor = -1;
+  private ByteBuffer tryGather;
+  private NonBlockingSend send;
 
   BusConnection(AFUNIXSocketChannel channel, PeerIdentity peer) {
     this.channel = channel;
@@ -71,6 +84,46 @@ public final class BusConnection implements AutoCloseable {
     drain(out);
   }
 
+  /**
+   * Writes what the socket takes now of {@code buffers}, in order, without blocking, and advances their positions
+   * past what was written: all of it unless the Instrument's receive buffer filled up. At most
+   * {@link #GATHER_BYTES} per call. Must not overlap a {@link #write} of this connection (the caller serializes
+   * them), or frames could go out of order. Throws when the connection is closed or broken.
+   */
+  public void tryWrite(List<ByteBuffer> buffers) throws IOException {
+    synchronized (descriptorLock) {
+      if (closed.get()) {
+        throw new IOException("connection closed");
+      }
+      if (descriptor < 0) {
+        descriptor = FileDescriptorCast.using(channel.getFileDescriptor()).as(Integer.class);
+        send = new NonBlockingSend();
+      }
+      long total = 0;
+      for (ByteBuffer buffer : buffers) {
+        total += buffer.remaining();
+      }
+      int wanted = (int) Math.min(total, GATHER_BYTES);
+      if (tryGather == null || tryGather.capacity() < wanted) {
+        int doubled = tryGather == null ? MIN_GATHER_BYTES : Math.min(GATHER_BYTES, 2 * tryGather.capacity());
+        tryGather = ByteBuffer.allocateDirect(Math.max(wanted, doubled));
+      }
+      ByteBuffer out = tryGather.clear();
+      for (ByteBuffer buffer : buffers) {
+        int n = Math.min(buffer.remaining(), out.remaining());
+        out.put(out.position(), buffer, buffer.position(), n);
+        out.position(out.position() + n);
+      }
+      out.flip();
+      long sent = send.send(descriptor, MemorySegment.ofBuffer(out));
+      for (ByteBuffer buffer : buffers) {
+        int n = (int) Math.min(sent, buffer.remaining());
+        buffer.position(buffer.position() + n);
+        sent -= n;
+      }
+    }
+  }
+
   /** Writes what {@code out} holds, blocking until all of it is out, and clears it. */
   private void drain(ByteBuffer out) throws IOException {
     out.flip();
@@ -87,11 +140,13 @@ public final class BusConnection implements AutoCloseable {
   /** Shuts the socket down both ways and closes it; never throws. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        channel.close();
-      } catch (IOException | RuntimeException e) {
-        // Nothing to do: the descriptor is gone either way, and the peer sees the end of the stream.
+    synchronized (descriptorLock) {
+      if (closed.compareAndSet(false, true)) {
+        try {
+          channel.close();
+        } catch (IOException | RuntimeException e) {
+          // Nothing to do: the descriptor is gone either way, and the peer sees the end of the stream.
+        }
       }
     }
   }

@@ -51,6 +51,13 @@ final class OutboundWriter implements Runnable {
   /** Guarded by {@link #lock}: frames not yet taken by the writer, their bytes, and what it was asked to do. */
   private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
   private long queuedBytes;
+  /** Guarded by {@link #lock}: the writer waits for work, with nothing queued and nothing being written. */
+  private boolean idle;
+  /**
+   * Guarded by {@link #lock}: what is left of a frame {@link #offer} wrote in part; the writer sends it before the
+   * queue. Outside the queue so that the bounds never drop it: the Instrument has its beginning.
+   */
+  private ByteString unfinished;
   private boolean ending;
   private boolean stopped;
   private final AtomicLong written = new AtomicLong();
@@ -69,6 +76,12 @@ final class OutboundWriter implements Runnable {
   /**
    * Queues {@code frames} after those queued before and wakes the writer; drops the oldest queued frames over either
    * bound. Returns how many were dropped. Frames offered after {@link #stop} are dropped (and counted) at once.
+   *
+   * <p>When the writer is idle, the calling thread first writes what the socket takes now without blocking
+   * ({@link BusConnection#tryWrite}), and only the rest (none, unless the Instrument's buffer is full) is queued for
+   * the writer: at a moderate rate a frame then goes out with no thread woken for it. Nothing else writes meanwhile
+   * (the writer is idle, and the lock is held), so the order stays. A failed attempt queues everything, and the
+   * writer's own write meets the failure and reports it.
    */
   int offer(List<ByteString> frames) {
     lock.lock();
@@ -76,7 +89,11 @@ final class OutboundWriter implements Runnable {
       if (stopped) {
         return frames.size();
       }
-      for (ByteString frame : frames) {
+      List<ByteString> rest = idle && queue.isEmpty() && unfinished == null ? writeNow(frames) : frames;
+      if (rest.isEmpty()) {
+        return 0;  // written, or all but an unfinished frame, for which the writer was woken
+      }
+      for (ByteString frame : rest) {
         queue.addLast(frame);
         queuedBytes += frame.size();
       }
@@ -90,6 +107,34 @@ final class OutboundWriter implements Runnable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Writes what the socket takes now; returns the frames not begun (a partly written one's rest is unfinished). */
+  private List<ByteString> writeNow(List<ByteString> frames) {
+    List<ByteBuffer> buffers = new ArrayList<>(frames.size());
+    for (ByteString frame : frames) {
+      buffers.add(frame.asByteBuffer());
+    }
+    try {
+      connection.tryWrite(buffers);
+    } catch (IOException e) {
+      return frames;
+    }
+    int done = 0;
+    while (done < buffers.size() && !buffers.get(done).hasRemaining()) {
+      done++;
+    }
+    written.addAndGet(done);
+    if (done == frames.size()) {
+      return List.of();
+    }
+    ByteBuffer partly = buffers.get(done);
+    if (partly.position() == 0) {
+      return frames.subList(done, frames.size());
+    }
+    unfinished = ByteString.fromByteBuffer(partly);
+    work.signal();
+    return frames.subList(done + 1, frames.size());
   }
 
   /** Finish once everything queued is written: {@link Owner#finished} with no failure. */
@@ -111,11 +156,22 @@ final class OutboundWriter implements Runnable {
     lock.lock();
     try {
       stopped = true;
-      int left = queue.size();
+      int left = queue.size() + (unfinished == null ? 0 : 1);
+      unfinished = null;
       queue.clear();
       queuedBytes = 0;
       work.signal();
       return left;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the writer waits for work (so an {@link #offer} would write itself); any thread. */
+  boolean isIdle() {
+    lock.lock();
+    try {
+      return idle;
     } finally {
       lock.unlock();
     }
@@ -133,17 +189,23 @@ final class OutboundWriter implements Runnable {
       while (true) {
         lock.lock();
         try {
-          while (queue.isEmpty() && !ending && !stopped) {
+          while (queue.isEmpty() && unfinished == null && !ending && !stopped) {
+            idle = true;
             if (!work.await(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS) && !connection.isOpen()) {
               // Whoever closed it (the reader at the end of the stream, or the actor) tells the actor: nothing to add.
               return;
             }
           }
+          idle = false;
           if (stopped) {
             return;
           }
-          if (queue.isEmpty()) {
+          if (queue.isEmpty() && unfinished == null) {
             break;  // ending, and everything was written
+          }
+          if (unfinished != null) {
+            batch.add(unfinished.asByteBuffer());
+            unfinished = null;
           }
           for (ByteString frame : queue) {
             batch.add(frame.asByteBuffer());

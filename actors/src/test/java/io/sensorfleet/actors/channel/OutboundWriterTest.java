@@ -71,6 +71,43 @@ class OutboundWriterTest {
   }
 
   @Test
+  void an_idle_writers_frames_are_written_by_the_offering_thread() throws Exception {
+    OutboundWriter writer = startIdle(100, 1 << 20);
+    assertEquals(0, writer.offer(lines("a", "b")));
+    assertEquals(2, writer.written(), "written before offer returned");
+    assertEquals("a\nb\n", read(4));
+  }
+
+  @Test
+  void what_a_full_socket_does_not_take_is_written_after_it_in_order() throws Exception {
+    OutboundWriter writer = startIdle(100, 16 << 20);
+    String big = "x".repeat(1 << 20);  // more than a unix socket's buffer: written in part, the rest by the writer
+    writer.offer(lines(big, "after"));
+    writer.offer(lines("later"));
+    assertEquals(big + "\nafter\nlater\n", read(big.length() + 13));
+  }
+
+  @Test
+  void a_partly_written_frame_is_finished_even_when_the_bound_drops_what_follows() throws Exception {
+    OutboundWriter writer = startIdle(1, 16 << 20);
+    String big = "x".repeat(1 << 20);
+    writer.offer(lines(big));
+    assertEquals(2, writer.offer(lines("1", "2", "3")), "only the newest queued frame stays");
+    assertEquals(big + "\n3\n", read(big.length() + 3));
+  }
+
+  /** Starts the writer and waits until it waits for work. */
+  private OutboundWriter startIdle(int maxFrames, long maxBytes) {
+    OutboundWriter writer = start(maxFrames, maxBytes);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!writer.isIdle()) {
+      assertTrue(System.nanoTime() < deadline, "the writer became idle");
+      Thread.onSpinWait();
+    }
+    return writer;
+  }
+
+  @Test
   void over_the_frame_bound_the_oldest_queued_frames_are_dropped_and_counted() {
     // Not started: nothing is taken from the queue, as when the writer is blocked on a full socket.
     OutboundWriter writer = new OutboundWriter(connection, 2, 1 << 20, finished::add);
