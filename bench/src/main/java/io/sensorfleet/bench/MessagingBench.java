@@ -338,17 +338,24 @@ public final class MessagingBench {
     return new Latency(sorted[n / 2] / 1e3, sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
   }
 
+  /** Payloads stamped 0, by size: {@link #payload} copies one, so a message costs the sender one array. */
+  private static final Map<Integer, byte[]> TEMPLATES = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** {@code {"t":"<19 digits>","p":"xx…"}}, exactly {@code size} bytes (a string: JSON has no leading zeros). */
   static byte[] payload(int size, long sentNanos) {
-    String head = "{\"t\":\"" + "0".repeat(19) + "\",\"p\":\"";
-    int pad = size - head.length() - 2;
-    byte[] bytes = (head + "x".repeat(Math.max(0, pad)) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    byte[] bytes = TEMPLATES.computeIfAbsent(size, MessagingBench::template).clone();
     long t = sentNanos;
     for (int i = 24; i >= 6 && t > 0; i--) {
       bytes[i] = (byte) ('0' + t % 10);
       t /= 10;
     }
     return bytes;
+  }
+
+  private static byte[] template(int size) {
+    String head = "{\"t\":\"" + "0".repeat(19) + "\",\"p\":\"";
+    int pad = size - head.length() - 2;
+    return (head + "x".repeat(Math.max(0, pad)) + "\"}").getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The timestamp of a payload that starts at {@code offset} of {@code buffer}. */
