@@ -71,6 +71,8 @@ public final class MessagingBench {
   private static final int LATENCY_SAMPLES = 10_000;
   /** A steady rate far below either path's peak: what a sensor's bus mostly carries. */
   private static final int MODERATE_RATE = 10_000;
+  /** Seconds of each paced rate whose latencies are recorded. */
+  private static final int PACED_SECONDS = 3;
   /** Seconds at a paced rate before its latency is recorded ({@code -Dbench.paced.warm-up-seconds}). */
   private static final double PACED_WARM_UP_SECONDS =
       Double.parseDouble(System.getProperty("bench.paced.warm-up-seconds", "5"));
@@ -140,8 +142,8 @@ public final class MessagingBench {
     }
     System.out.printf("%nmedians of %d interleaved runs, %,d messages per throughput run (20 %% warm-up), %d in"
         + " flight; latency %,d samples; half peak = 50 %% of the same run's throughput, paced; each paced rate"
-        + " recorded after %.0f s of it.%n",
-        runs, messages, INFLIGHT, LATENCY_SAMPLES, PACED_WARM_UP_SECONDS);
+        + " recorded for %d s after %.0f s of it.%n",
+        runs, messages, INFLIGHT, LATENCY_SAMPLES, PACED_SECONDS, PACED_WARM_UP_SECONDS);
     System.exit(0);
   }
 
@@ -181,7 +183,7 @@ public final class MessagingBench {
         try (Transport transport = opener.open(receiver)) {
           throughput(transport, receiver, size, messages);
           Latency one = latency(transport, receiver, size);
-          Latency moderate = paced(transport, receiver, size, MODERATE_RATE, MODERATE_RATE * 3);
+          Latency moderate = paced(transport, receiver, size, MODERATE_RATE);
           entry.getValue().add(new Latency[] {one, moderate});
           System.out.printf("run %d %-16s 1 in flight %4.0f / %5.0f µs   10 k/s %4.0f / %5.0f µs%n", run,
               entry.getKey(), one.p50Micros(), one.p99Micros(), moderate.p50Micros(), moderate.p99Micros());
@@ -207,8 +209,8 @@ public final class MessagingBench {
     try (Transport transport = opener.open(receiver)) {
       Throughput throughput = throughput(transport, receiver, size, messages);
       Latency latency = latency(transport, receiver, size);
-      Latency half = paced(transport, receiver, size, throughput.msgsPerSecond() / 2, messages / 4);
-      Latency moderate = paced(transport, receiver, size, MODERATE_RATE, MODERATE_RATE * 3);
+      Latency half = paced(transport, receiver, size, throughput.msgsPerSecond() / 2);
+      Latency moderate = paced(transport, receiver, size, MODERATE_RATE);
       return new Cell(throughput, latency, half, moderate);
     }
   }
@@ -286,12 +288,14 @@ public final class MessagingBench {
   }
 
   /**
-   * One-way latency at {@code rate}, after {@link #PACED_WARM_UP_SECONDS} at that rate unrecorded: the compiler
-   * settles on the single-message paths, which the throughput run's batches do not exercise (without it, p99 at
-   * 10 k msgs/s fell round by round from 2.6 ms to 0.4 ms over the first ~15 s; NATS's client is warmed the same way).
+   * One-way latency at {@code rate} over {@link #PACED_SECONDS}, after {@link #PACED_WARM_UP_SECONDS} at that rate
+   * unrecorded: the compiler settles on the single-message paths, which the throughput run's batches do not exercise
+   * (without it, p99 at 10 k msgs/s fell round by round from 2.6 ms to 0.4 ms over the first ~15 s; NATS's client is
+   * warmed the same way). Seconds, not a number of messages, so that every rate's p99 spans the same time and as
+   * many young collections.
    */
-  private static Latency paced(Transport transport, Receiver receiver, int size, double rate, int messages)
-      throws IOException {
+  private static Latency paced(Transport transport, Receiver receiver, int size, double rate) throws IOException {
+    int messages = (int) (rate * PACED_SECONDS);
     receiver.latencies = null;
     long base = receiver.received.get();
     int warmUp = (int) (rate * PACED_WARM_UP_SECONDS);
