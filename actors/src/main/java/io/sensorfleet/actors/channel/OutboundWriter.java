@@ -25,8 +25,9 @@ import org.apache.pekko.util.ByteString;
  * <p>Why a loop and not a task per flush (it was one: the actor handed each batch to the io dispatcher as a task and
  * got a message back when it was written): at a moderate rate every message paid two thread wake-ups for it, the task
  * on an idle pool thread and the acknowledgement on the actor's, which on a small VM cost tens of microseconds each
- * and far more when the cores are busy (docs/benchmarks.md, issue 5). Here a frame costs one wake-up of a thread that
- * is already this connection's, and none while the writer is still busy with the previous frames.
+ * and far more when the cores are busy (docs/benchmarks.md, issue 5). Here a frame costs no wake-up at all while the
+ * writer is idle and the socket has room ({@link #offer} sends it itself), and none while the writer is still busy
+ * with the previous frames; the writer wakes only for what a full socket did not take.
  */
 final class OutboundWriter implements Runnable {
 
