@@ -59,16 +59,7 @@ public final class BusConnection implements AutoCloseable {
    */
   public synchronized void write(Iterable<ByteBuffer> buffers) throws IOException {
     requirePlatformThread();
-    long total = 0;
-    for (ByteBuffer buffer : buffers) {
-      total += buffer.remaining();
-    }
-    int wanted = (int) Math.min(total, GATHER_BYTES);
-    if (gather == null || gather.capacity() < wanted) {
-      // Grows (doubling) to what this connection's writes need, up to GATHER_BYTES: a quiet Instrument holds little.
-      int doubled = gather == null ? MIN_GATHER_BYTES : Math.min(GATHER_BYTES, 2 * gather.capacity());
-      gather = ByteBuffer.allocateDirect(Math.max(wanted, doubled));
-    }
+    gather = sized(gather, buffers);
     ByteBuffer out = gather.clear();
     for (ByteBuffer buffer : buffers) {
       while (buffer.hasRemaining()) {
@@ -99,15 +90,7 @@ public final class BusConnection implements AutoCloseable {
         descriptor = FileDescriptorCast.using(channel.getFileDescriptor()).as(Integer.class);
         send = new NonBlockingSend();
       }
-      long total = 0;
-      for (ByteBuffer buffer : buffers) {
-        total += buffer.remaining();
-      }
-      int wanted = (int) Math.min(total, GATHER_BYTES);
-      if (tryGather == null || tryGather.capacity() < wanted) {
-        int doubled = tryGather == null ? MIN_GATHER_BYTES : Math.min(GATHER_BYTES, 2 * tryGather.capacity());
-        tryGather = ByteBuffer.allocateDirect(Math.max(wanted, doubled));
-      }
+      tryGather = sized(tryGather, buffers);
       ByteBuffer out = tryGather.clear();
       for (ByteBuffer buffer : buffers) {
         int n = Math.min(buffer.remaining(), out.remaining());
@@ -122,6 +105,23 @@ public final class BusConnection implements AutoCloseable {
         sent -= n;
       }
     }
+  }
+
+  /**
+   * {@code gather}, or a bigger direct buffer if it cannot hold all of {@code buffers} (up to {@link #GATHER_BYTES}):
+   * it grows, doubling, to what this connection's writes need, so a quiet Instrument's connection holds little.
+   */
+  private static ByteBuffer sized(ByteBuffer gather, Iterable<ByteBuffer> buffers) {
+    long total = 0;
+    for (ByteBuffer buffer : buffers) {
+      total += buffer.remaining();
+    }
+    int wanted = (int) Math.min(total, GATHER_BYTES);
+    if (gather != null && gather.capacity() >= wanted) {
+      return gather;
+    }
+    int doubled = gather == null ? MIN_GATHER_BYTES : Math.min(GATHER_BYTES, 2 * gather.capacity());
+    return ByteBuffer.allocateDirect(Math.max(wanted, doubled));
   }
 
   /** Writes what {@code out} holds, blocking until all of it is out, and clears it. */
