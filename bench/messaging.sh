@@ -2,7 +2,8 @@
 # Bus messages over the full path (socket -> channel -> PermissionGate -> channel -> socket) beside NATS with
 # authorization, same machine, same run. Usage: bench/messaging.sh [RUNS=3] [MESSAGES=300000]
 # Needs Debian's nats-server (installed here if missing). Prints a Markdown table for docs/benchmarks.md.
-# The JVM (clients and platform alike) runs the sensor's garbage collector settings (SENSOR_GC in ./sensorfleet).
+# The clients' JVM and the platform's (a JVM of its own, started by the bench with the same options, kept for all
+# runs) run the sensor's garbage collector settings (SENSOR_GC in ./sensorfleet).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,13 +53,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *
  * <ul>
  *   <li>throughput: one sender, one receiver, at most {@code inflight} messages unreceived, after a 20 % warm-up;
- *       CPU per message = this JVM's CPU (clients, and for us the platform) plus the NATS server's, during it;
+ *       CPU per message = this JVM's CPU (the clients) plus the platform's process's or the NATS server's;
  *   <li>latency: one-way, one message in flight, {@code samples} messages;
  *   <li>latency at half of the peak rate measured in the same run, and at 10 k msgs/s, paced, each recorded after
  *       {@link #PACED_WARM_UP_SECONDS} at its rate.
  * </ul>
  *
- * <p>The platform runs with its inbound shaping raised (the default, 2000 frames/s per Instrument, is a containment
+ * <p>The platform runs in a JVM of its own, as nats-server runs apart from its clients; it is started with this JVM's
+ * options once and serves every run of ours, so its JIT is warm after the first. It runs with its inbound shaping
+ * raised (the default, 2000 frames/s per Instrument, is a containment
  * setting, not a speed limit). Usage: {@code bench/messaging.sh [runs=3] [messages=300000]}; prints Markdown.
  */
 public final class MessagingBench {
@@ -99,6 +102,10 @@ public final class MessagingBench {
   private MessagingBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("platform")) {
+      OurBus.servePlatform(Path.of(args[1]));
+      return;
+    }
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int messages = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
     if (Boolean.getBoolean("bench.profile")) {
@@ -388,25 +395,102 @@ public final class MessagingBench {
         Boolean.parseBoolean(System.getProperty("bench.bus.dispatcher", "true"))
             ? org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(ChannelSettings.BUS_DISPATCHER)
             : org.apache.pekko.actor.typed.Props.empty();
-    private final ActorSystem<Void> system;
+    private final AutoCloseable platform;
+    private final Optional<Process> process;
     private final SocketChannel out;
     private final SocketChannel in;
     private final Thread reader;
-    private final Path root;
     private final ByteBuffer pending = ByteBuffer.allocate(1 << 20);
     private final byte[] prefix;
 
-    private OurBus(ActorSystem<Void> system, SocketChannel out, SocketChannel in, Thread reader, Path root) {
-      this.system = system;
+    private OurBus(AutoCloseable platform, Optional<Process> process, SocketChannel out, SocketChannel in,
+        Thread reader) {
+      this.platform = platform;
+      this.process = process;
       this.out = out;
       this.in = in;
       this.reader = reader;
-      this.root = root;
       this.prefix = ("{\"type\":\"send\",\"to\":\"" + RECEIVER + "\",\"payload\":").getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * The platform in a JVM of its own, started with this JVM's options (its heap, collector and properties), as a
+     * sensor runs apart from its Instruments, and as nats-server runs apart from its clients: the clients' garbage
+     * and collections are not the platform's. {@code -Dbench.bus.in-process=true}: in this JVM, as before session 7
+     * (for a profiler attached to this JVM).
+     */
     static Transport open(Receiver receiver) throws Exception {
-      Path root = Files.createTempDirectory(Path.of("/tmp"), "sfb");
+      Path root;
+      AutoCloseable platform;
+      Optional<Process> process;
+      if (Boolean.getBoolean("bench.bus.in-process")) {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "sfb");
+        ActorSystem<Void> system = startPlatform(dir);
+        root = dir;
+        process = Optional.empty();
+        platform = () -> {
+          system.terminate();
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          deleteTree(dir);
+        };
+      } else {
+        if (shared == null) {
+          sharedRoot = Files.createTempDirectory(Path.of("/tmp"), "sfb");
+          shared = startProcess(sharedRoot);
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(sharedRoot)));
+        }
+        root = sharedRoot;
+        process = Optional.of(shared);
+        platform = () -> { };  // kept for the next run: its JIT stays warm, as a sensor's does
+      }
+      SocketChannel out = connect(root.resolve(SENDER.value()).resolve(BusSocket.SOCKET_NAME), SENDER);
+      SocketChannel in = connect(root.resolve(RECEIVER.value()).resolve(BusSocket.SOCKET_NAME), RECEIVER);
+      Thread reader = Thread.ofPlatform().daemon().name("bench-receiver").start(() -> readDeliveries(in, receiver));
+      return new OurBus(platform, process, out, in, reader);
+    }
+
+    /** The platform's process for every run of ours, and its runtime root; started by the first run. */
+    private static Process shared;
+    private static Path sharedRoot;
+
+    /** Starts the platform's process; it ends when this JVM does (the end of its input). */
+    private static Process startProcess(Path root) throws IOException {
+      {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MessagingBench.class.getName(),
+            "platform", root.toString()));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+            StandardCharsets.UTF_8));
+        String line;
+        while ((line = lines.readLine()) != null && !line.equals("ready")) {
+          System.err.println(line);
+        }
+        if (line == null) {
+          throw new IOException("the platform's process ended before it was ready");
+        }
+        Thread.ofPlatform().daemon().start(() -> lines.lines().forEach(System.err::println));
+        return child;
+      }
+    }
+
+    /** The platform's process: starts it, says "ready", and stops at the end of its input. */
+    static void servePlatform(Path root) throws Exception {
+      ActorSystem<Void> system = startPlatform(root);
+      System.out.println("ready");
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // nothing is sent: the bench closes its end to stop this process
+      }
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      System.exit(0);
+    }
+
+    /** The gate and the two channels, their sockets under {@code root}; returns once they are spawned. */
+    private static ActorSystem<Void> startPlatform(Path root) throws Exception {
       Config config = ConfigFactory.parseMap(Map.of(
           "pekko.loglevel", "WARNING",
           "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
@@ -417,7 +501,7 @@ public final class MessagingBench {
           "sensor.channel.inbound-byte-burst", "512MiB",
           "sensor.channel.outbound-queue-size", "100000",
           "sensor.channel.outbound-queue-bytes", "256MiB")).withFallback(ConfigFactory.load());
-      var sockets = new CompletableFuture<List<Path>>();
+      var sockets = new CompletableFuture<Void>();
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         ActorRef<PermissionGate.Command> gate = ctx.spawn(PermissionGate.create(ctx.getSystem().ignoreRef(),
             ctx.getSystem().ignoreRef(), Clock.systemUTC()), "bus", BUS);
@@ -425,55 +509,57 @@ public final class MessagingBench {
         ChannelSettings settings = ChannelSettings.from(config);
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         var owner = new BusSocket.Owner((int) uid, (int) uid);
-        List<Path> paths = new ArrayList<>();
         for (InstrumentId id : List.of(SENDER, RECEIVER)) {
           ctx.spawn(InstrumentChannel.create(id, owner, PeerCheck.uid(uid), settings, ctx.getSystem().ignoreRef(),
               ctx.getSystem().ignoreRef(), gate), "channel-" + id, BUS);
-          paths.add(root.resolve(id.value()).resolve(BusSocket.SOCKET_NAME));
         }
-        sockets.complete(paths);
+        sockets.complete(null);
         return Behaviors.empty();
       });
       ActorSystem<Void> system = ActorSystem.create(guardian, "bench", config);
-      List<Path> paths = sockets.get(30, TimeUnit.SECONDS);
-      SocketChannel out = connect(paths.get(0), SENDER);
-      SocketChannel in = connect(paths.get(1), RECEIVER);
-      Thread reader = Thread.ofPlatform().daemon().name("bench-receiver").start(() -> readDeliveries(in, receiver));
-      return new OurBus(system, out, in, reader, root);
+      sockets.get(30, TimeUnit.SECONDS);
+      return system;
     }
 
+    /**
+     * Connects and says hello; retries until the channel listens and welcomes (it refuses a connection while it
+     * still holds the previous run's, answering {@code error not-ready}).
+     */
     private static SocketChannel connect(Path socket, InstrumentId id) throws IOException {
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (!Files.exists(socket)) {
+      while (true) {
+        if (Files.exists(socket)) {
+          SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+          try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            var hello = new Frame.Hello("h1", List.copyOf(Handshake.SUPPORTED_VERSIONS), id, "bench/1");
+            channel.write(ByteBuffer.wrap(FrameCodec.standard().encode(hello)));
+            if (firstLine(channel).contains("\"type\":\"welcome\"")) {
+              return channel;
+            }
+          } catch (IOException e) {
+            // not listening yet, or closed on us: try again
+          }
+          channel.close();
+        }
         if (System.nanoTime() > deadline) {
-          throw new IOException("no socket at " + socket);
+          throw new IOException("no welcome on " + socket);
         }
         LockSupport.parkNanos(10_000_000);
       }
-      SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-      while (true) {
-        try {
-          channel.connect(UnixDomainSocketAddress.of(socket));
-          break;
-        } catch (java.net.ConnectException e) {  // bound, not yet listening: the channel is still starting
-          if (System.nanoTime() > deadline) {
-            throw e;
-          }
-          channel.close();
-          channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-          LockSupport.parkNanos(10_000_000);
-        }
-      }
-      var hello = new Frame.Hello("h1", List.copyOf(Handshake.SUPPORTED_VERSIONS), id, "bench/1");
-      channel.write(ByteBuffer.wrap(FrameCodec.standard().encode(hello)));
+    }
+
+    private static String firstLine(SocketChannel channel) throws IOException {
+      var line = new java.io.ByteArrayOutputStream();
       ByteBuffer one = ByteBuffer.allocate(1);
       do {
         one.clear();
         if (channel.read(one) < 0) {
-          throw new IOException("closed before welcome");
+          throw new IOException("closed before a line");
         }
+        line.write(one.get(0));
       } while (one.get(0) != '\n');
-      return channel;
+      return line.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -524,7 +610,7 @@ public final class MessagingBench {
 
     @Override
     public long externalCpuNanos() {
-      return 0;
+      return process.map(p -> processCpuNanos(p.pid())).orElse(0L);
     }
 
     @Override
@@ -532,11 +618,27 @@ public final class MessagingBench {
       out.close();
       in.close();
       reader.join(5_000);
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      try (var paths = Files.walk(root)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      platform.close();
+    }
+  }
+
+  /** Deletes {@code dir} and what is under it, as far as it can. */
+  static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  /** User and system CPU time of another process, from {@code /proc/<pid>/stat}; 0 once it is gone. */
+  static long processCpuNanos(long pid) {
+    try {
+      String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).split(" ");
+      long ticks = Long.parseLong(stat[13]) + Long.parseLong(stat[14]);
+      return ticks * 10_000_000L;  // USER_HZ = 100
+    } catch (IOException e) {
+      return 0;
     }
   }
 
@@ -607,13 +709,7 @@ public final class MessagingBench {
 
     @Override
     public long externalCpuNanos() {
-      try {
-        String[] stat = Files.readString(Path.of("/proc", Long.toString(server.pid()), "stat")).split(" ");
-        long ticks = Long.parseLong(stat[13]) + Long.parseLong(stat[14]);
-        return ticks * 10_000_000L;  // USER_HZ = 100
-      } catch (IOException e) {
-        return 0;
-      }
+      return processCpuNanos(server.pid());
     }
 
     @Override
@@ -622,9 +718,7 @@ public final class MessagingBench {
       sub.close();
       server.destroy();
       server.waitFor(10, TimeUnit.SECONDS);
-      try (var paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dir);
     }
   }
 }
