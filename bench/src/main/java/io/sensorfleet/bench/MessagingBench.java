@@ -156,7 +156,8 @@ public final class MessagingBench {
 
   /**
    * {@code -Dbench.profile=true}: only our path's 128 B throughput ({@code -Dbench.profile.size=1024}: 1 KiB),
-   * repeated, for a profiler (JFR, {@code perf}) to sample; prints each round's rate.
+   * repeated, for a profiler (JFR, {@code perf}) to sample; prints each round's rate. The platform then runs in
+   * this JVM (as with {@code -Dbench.bus.in-process=true}), where the profiler sees it.
    */
   private static void profile(int messages) throws Exception {
     int size = Integer.getInteger("bench.profile.size", 128);
@@ -423,7 +424,7 @@ public final class MessagingBench {
       Path root;
       AutoCloseable platform;
       Optional<Process> process;
-      if (Boolean.getBoolean("bench.bus.in-process")) {
+      if (Boolean.getBoolean("bench.bus.in-process") || Boolean.getBoolean("bench.profile")) {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "sfb");
         ActorSystem<Void> system = startPlatform(dir);
         root = dir;
