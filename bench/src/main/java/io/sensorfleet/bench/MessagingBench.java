@@ -456,25 +456,23 @@ public final class MessagingBench {
 
     /** Starts the platform's process; it ends when this JVM does (the end of its input). */
     private static Process startProcess(Path root) throws IOException {
-      {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MessagingBench.class.getName(),
-            "platform", root.toString()));
-        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
-            StandardCharsets.UTF_8));
-        String line;
-        while ((line = lines.readLine()) != null && !line.equals("ready")) {
-          System.err.println(line);
-        }
-        if (line == null) {
-          throw new IOException("the platform's process ended before it was ready");
-        }
-        Thread.ofPlatform().daemon().start(() -> lines.lines().forEach(System.err::println));
-        return child;
+      List<String> command = new ArrayList<>();
+      command.add(ProcessHandle.current().info().command().orElseThrow());
+      command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), MessagingBench.class.getName(),
+          "platform", root.toString()));
+      Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+          StandardCharsets.UTF_8));
+      String line;
+      while ((line = lines.readLine()) != null && !line.equals("ready")) {
+        System.err.println(line);
       }
+      if (line == null) {
+        throw new IOException("the platform's process ended before it was ready");
+      }
+      Thread.ofPlatform().daemon().start(() -> lines.lines().forEach(System.err::println));
+      return child;
     }
 
     /** The platform's process: starts it, says "ready", and stops at the end of its input. */
