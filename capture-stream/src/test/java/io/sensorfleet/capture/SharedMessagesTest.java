@@ -51,6 +51,14 @@ class SharedMessagesTest {
     return new long[] {iov.get(JAVA_LONG, IOV_BASE), iov.get(JAVA_LONG, IOV_LEN)};
   }
 
+  /** Acquires {@code batch}, checks its messages were built into {@code expected} and point at it, releases. */
+  private void assertBuiltInto(SharedMessages.Entry expected, PacketBatch batch, String why) {
+    SharedMessages.Entry e = shared.acquire(batch);
+    assertSame(expected, e, why);
+    assertArrayEquals(new long[] {batch.data().address(), 100}, iovec(e.vectors(), 0));
+    shared.release(e);
+  }
+
   @Test
   void the_messages_point_at_every_frame_of_the_batch_and_count_each_chunks_bytes() {
     PacketBatch b = batch(0, 10);
@@ -98,11 +106,7 @@ class SharedMessagesTest {
     SharedMessages.Entry lagging = shared.acquire(a);
     assertSame(ea, lagging, "batch a's messages are still there");
     shared.release(lagging);
-    PacketBatch c = batch(2, 3);
-    SharedMessages.Entry ec = shared.acquire(c);
-    assertSame(ea, ec, "a was built before b: c takes its place");
-    assertArrayEquals(new long[] {c.data().address(), 100}, iovec(ec.vectors(), 0));
-    shared.release(ec);
+    assertBuiltInto(ea, batch(2, 3), "a was built before b: c takes its place");
     assertSame(eb, shared.acquire(b), "b's are untouched");
   }
 
@@ -112,14 +116,11 @@ class SharedMessagesTest {
     SharedMessages.Entry ea = shared.acquire(batch(0, 3));
     shared.release(ea);
     PacketBatch b = batch(1, 3);
-    SharedMessages.Entry eb = shared.acquire(b);
-    assertSame(ea, eb, "every port is done with a: b takes its place, the other entry stays cold");
-    assertArrayEquals(new long[] {b.data().address(), 100}, iovec(eb.vectors(), 0));
-    shared.release(eb);
+    assertBuiltInto(ea, b, "every port is done with a: b takes its place, the other entry stays cold");
     lagging = true;
     SharedMessages.Entry ec = shared.acquire(batch(2, 3));
-    assertNotSame(eb, ec, "a port has yet to send b: c goes to the other entry");
+    assertNotSame(ea, ec, "a port has yet to send b: c goes to the other entry");
     shared.release(ec);
-    assertSame(eb, shared.acquire(b), "b's are still there for it");
+    assertSame(ea, shared.acquire(b), "b's are still there for it");
   }
 }

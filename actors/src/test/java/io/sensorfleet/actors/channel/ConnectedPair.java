@@ -1,6 +1,7 @@
 package io.sensorfleet.actors.channel;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketPair;
@@ -19,10 +20,15 @@ final class ConnectedPair implements AutoCloseable {
     this.instrument = instrument;
   }
 
-  static ConnectedPair open() throws IOException {
-    AFUNIXSocketPair<AFUNIXSocketChannel> pair = AFUNIXSocketPair.open();
-    return new ConnectedPair(new BusConnection(pair.getSocket1(), new PeerIdentity(1, 0, 0, "", List.of())),
-        pair.getSocket2());
+  /** Opens a pair; a failure to is the test's error, so it is unchecked (tests open one per test in a field). */
+  static ConnectedPair open() {
+    try {
+      AFUNIXSocketPair<AFUNIXSocketChannel> pair = AFUNIXSocketPair.open();
+      return new ConnectedPair(new BusConnection(pair.getSocket1(), new PeerIdentity(1, 0, 0, "", List.of())),
+          pair.getSocket2());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a unix socket pair", e);
+    }
   }
 
   /** Closes the Instrument's end, then the platform's. */

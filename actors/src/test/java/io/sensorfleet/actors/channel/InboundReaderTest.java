@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class InboundReaderTest {
@@ -29,15 +28,9 @@ class InboundReaderTest {
   private static final String HEALTH = "{\"type\":\"health-report\",\"re\":\"q1\",\"status\":\"healthy\"}";
 
   private final LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
-  private ConnectedPair pair;
-  private BusConnection connection;
+  private final ConnectedPair pair = ConnectedPair.open();
+  private final BusConnection connection = pair.connection;
   private Thread thread;
-
-  @BeforeEach
-  void connect() throws IOException {
-    pair = ConnectedPair.open();
-    connection = pair.connection;
-  }
 
   @AfterEach
   void close() throws IOException {

@@ -13,21 +13,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class OutboundWriterTest {
 
   private final LinkedBlockingQueue<Optional<Throwable>> finished = new LinkedBlockingQueue<>();
-  private ConnectedPair pair;
-  private BusConnection connection;
+  private final ConnectedPair pair = ConnectedPair.open();
+  private final BusConnection connection = pair.connection;
   private Thread thread;
-
-  @BeforeEach
-  void connect() throws IOException {
-    pair = ConnectedPair.open();
-    connection = pair.connection;
-  }
 
   @AfterEach
   void close() throws Exception {
