@@ -15,11 +15,21 @@
 # checks the UI grant, signs the caller (HMAC-SHA256), strips and adds headers and sandboxes the response; nginx
 # here only forwards. The target of issue 6 is the proxy's p99 within 1.5x of nginx's.
 #
+# Floors, to tell what costs what: the sensor's shortest route (/api/v1/health: no authentication, no upstream);
+# bench/floors/PekkoFloor.java on 127.0.0.1:$PEKKO_PORT, Pekko HTTP under the sensor's configuration with nothing of
+# the sensor around it, answering /health and forwarding /ui/ to the same UI socket as the sensor's proxy does (same
+# client pool and transport, no authentication, signature or header work); and bench/floors/JvmFloor.java on
+# 127.0.0.1:$FLOOR_PORT, a one-thread NIO responder with no framework (the JVM's own floor). The bare Pekko proxy is
+# measured at saturation too; every floor in the paced rounds. hey paces each of its CONNS workers
+# with a ticker of its own, all started together, so requests come in bursts of CONNS every CONNS/RATE seconds: the
+# paced p99 is roughly the time a server takes to answer a whole burst, which its CPU per request sets.
+#
 # Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16), RATE (default 2000,
 # the paced runs' requests/s in all),
 # THREADS (default 2), RUNS (default 3, the two proxies interleaved), WARM (default 30: seconds of saturated load on
 # the sensor's proxy and API before anything is measured), SENSOR_PORT (18080), NGINX_PORT (18081),
-# SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the sensor's config, e.g. a dispatcher
+# FLOOR_PORT (18082), PEKKO_PORT (18083), FLOOR_JAVA (a Java >= 25 for the floors; default: $JAVA_HOME's, else the
+# newest /usr/lib/jvm/*-25-*), SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the sensor's config, e.g. a dispatcher
 # setting to compare), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
 # Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
 # numbers say more about the neighbours than about the proxies.
@@ -34,6 +44,9 @@ RUNS=${RUNS:-3}
 WARM=${WARM:-30}
 SENSOR_PORT=${SENSOR_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
+FLOOR_PORT=${FLOOR_PORT:-18082}
+PEKKO_PORT=${PEKKO_PORT:-18083}
+FLOOR_JAVA=${FLOOR_JAVA:-${JAVA_HOME:-$(ls -d /usr/lib/jvm/*-25-* 2>/dev/null | tail -n 1)}/bin/java}
 PASSWORD=bench-admin-password-1
 
 [ "$(id -u)" -eq 0 ] || { echo "proxy.sh: needs root" >&2; exit 1; }
@@ -99,38 +112,70 @@ CONF
   exit 1
 }
 
+# The floors (bench/floors/), with the sensor's JVM options and collector (sensorfleet's JVM_FLAGS and SENSOR_GC).
+start_floors() {
+  local jvm=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+             --add-opens=java.base/java.lang=ALL-UNNAMED -XX:+UseParallelGC -Xmn256m -XX:MetaspaceSize=128m)
+  "$FLOOR_JAVA" "${jvm[@]}" "$ROOT/bench/floors/JvmFloor.java" "$FLOOR_PORT" > "$WORK/jvm-floor.log" 2>&1 &
+  FLOOR_PID=$!
+  "$FLOOR_JAVA" "${jvm[@]}" -cp "$(cat "$ROOT/http/target/runtime.classpath")" "$ROOT/bench/floors/PekkoFloor.java" \
+    "$PEKKO_PORT" "$WORK/run/ui/bench.sock" "$ROOT/conf/application.conf" > "$WORK/pekko-floor.log" 2>&1 &
+  PEKKO_PID=$!
+  local url; for url in "http://127.0.0.1:$FLOOR_PORT/" "http://127.0.0.1:$PEKKO_PORT/ui/"; do
+    for _ in $(seq 1 60); do curl -sf "$url" >/dev/null && continue 2; sleep 1; done
+    echo "proxy.sh: $url did not answer ($FLOOR_JAVA); see $WORK/*-floor.log" >&2
+    exit 1
+  done
+}
+
 stop_all() {
   [ -f "$WORK/nginx/nginx.pid" ] && nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true
+  local p; for p in ${FLOOR_PID:-} ${PEKKO_PID:-}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   if [ -n "${SENSOR_PID:-}" ]; then kill "$SENSOR_PID" 2>/dev/null || true; wait "$SENSOR_PID" 2>/dev/null || true; fi
 }
 
-# One wrk run: "name rps p50 p90 p99 cpu" (latencies in ms; cpu: the sensor's CPU time per request in µs, from
-# /proc/<pid>/stat, "-" for nginx). On a shared machine the CPU per request is the steadier figure.
+# One wrk run: "name rps p50 p90 p99 cpu switches" (latencies in ms; cpu: the server's CPU time per request in µs,
+# from /proc/<pid>/stat: the sensor's JVM, or nginx's processes, whose worker also serves the upstream's page, so
+# for nginx it is the whole path). On a shared machine the CPU per request is the steadier figure.
 load() {
   local name=$1 url=$2; shift 2
-  local c0 x0; c0=$(sensor_ticks); x0=$(sensor_switches)
+  local pids; pids=$(server_pids "$name")
+  local c0 x0; c0=$(server_ticks $pids); x0=$(server_switches $pids)
   wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$@" "$url" > "$WORK/wrk-$name.txt"
-  local c1 x1; c1=$(sensor_ticks); x1=$(sensor_switches)
+  local c1 x1; c1=$(server_ticks $pids); x1=$(server_switches $pids)
   awk -v name="$name" -v ticks=$((c1 - c0)) -v switches=$((x1 - x0)) -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
     /^Requests\/sec/ { rps = $2 } / requests in / { n = $1 }
     /Non-2xx/ { bad = $NF }
     END { if (bad > 0) { print "proxy.sh: " name ": " bad " non-2xx answers" > "/dev/stderr"; exit 1 }
-          cpu = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
-          cs = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.1f", switches / n)
+          cpu = n == 0 ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
+          cs = n == 0 ? "-" : sprintf("%.1f", switches / n)
           printf "%s %s %.2f %.2f %.2f %s %s\n", name, rps, p50, p90, p99, cpu, cs }' "$WORK/wrk-$name.txt"
 }
 
-# Context switches of all the sensor's threads so far (voluntary and not): each is a thread that waited and was woken,
-# or was preempted, so per request they count the hand-offs between threads that a request costs.
-sensor_switches() {
-  cat /proc/"$SENSOR_PID"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'
+# The processes serving a run: the sensor's JVM (the launcher execs java, so SENSOR_PID is it), nginx's master
+# and workers, or a floor.
+server_pids() {
+  case $1 in
+    jvm-floor*) echo "$FLOOR_PID" ;;
+    pekko*) echo "$PEKKO_PID" ;;
+    nginx*) local master; master=$(cat "$WORK/nginx/nginx.pid"); echo "$master $(pgrep -P "$master" | tr '\n' ' ')" ;;
+    *) echo "$SENSOR_PID" ;;
+  esac
 }
 
-# The sensor JVM's CPU time so far, in clock ticks (user + system; the launcher execs java, so SENSOR_PID is it).
-sensor_ticks() {
-  awk '{ print $14 + $15 }' "/proc/$SENSOR_PID/stat"
+# Context switches of all the servers' threads so far (voluntary and not): each is a thread that waited and was woken,
+# or was preempted, so per request they count the hand-offs between threads (or, for nginx's one-thread worker, the
+# waits for events) that a request costs.
+server_switches() {
+  local p; for p in "$@"; do cat /proc/"$p"/task/*/status 2>/dev/null; done |
+    awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'
+}
+
+# The servers' CPU time so far, in clock ticks (user + system).
+server_ticks() {
+  local p; for p in "$@"; do cat "/proc/$p/stat"; done | awk '{ t += $14 + $15 } END { print t + 0 }'
 }
 
 # One paced run with hey at RATE requests/s in all (CONNS workers): "name rps p50 p90 p99" (latencies in ms). wrk
@@ -138,17 +183,18 @@ sensor_ticks() {
 # at a steady load well below either proxy's peak, as a few operators' browsers would put on a UI.
 paced() {
   local name=$1 url=$2; shift 2
-  local c0 x0; c0=$(sensor_ticks); x0=$(sensor_switches)
+  local pids; pids=$(server_pids "$name")
+  local c0 x0; c0=$(server_ticks $pids); x0=$(server_switches $pids)
   hey -z "${SECS}s" -c "$CONNS" -q $(( (RATE + CONNS - 1) / CONNS )) "$@" "$url" > "$WORK/hey-$name.txt"
-  local c1 x1; c1=$(sensor_ticks); x1=$(sensor_switches)
+  local c1 x1; c1=$(server_ticks $pids); x1=$(server_switches $pids)
   awk -v name="$name" -v ticks=$((c1 - c0)) -v switches=$((x1 - x0)) -v hz="$(getconf CLK_TCK)" '
     /^  50% in/ { p50 = $3 * 1000 } /^  90% in/ { p90 = $3 * 1000 } /^  99% in/ { p99 = $3 * 1000 }
     /^  Requests\/sec:/ { rps = $2 }
     /^  \[[0-9]+\]/ { if ($1 != "[200]") bad += $2; else n = $2 }
     /^Error distribution/ { bad += 1 }
     END { if (bad > 0) { print "proxy.sh: " name ": answers other than 200 (see hey-" name ".txt)" > "/dev/stderr"; exit 1 }
-          cpu = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
-          cs = (name ~ /^nginx/ || n == 0) ? "-" : sprintf("%.1f", switches / n)
+          cpu = n == 0 ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n)
+          cs = n == 0 ? "-" : sprintf("%.1f", switches / n)
           printf "%s %.0f %.2f %.2f %.2f %s %s\n", name, rps, p50, p90, p99, cpu, cs }' "$WORK/hey-$name.txt"
 }
 
@@ -159,6 +205,7 @@ main() {
   [ -n "${SKIP_BUILD:-}" ] || "$ROOT/sensorfleet" build
   start_nginx
   start_sensor
+  start_floors
   TOKEN=$(curl -sf "http://127.0.0.1:$SENSOR_PORT/api/v1/login" \
     -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
   AUTH="Authorization: Bearer $TOKEN"
@@ -169,14 +216,18 @@ main() {
   SECS=$WARM load warm-api "http://127.0.0.1:$SENSOR_PORT/api/v1/instruments" -H "$AUTH" >/dev/null
   SECS=10 load warm-health "http://127.0.0.1:$SENSOR_PORT/api/v1/health" >/dev/null
   SECS=5 load warm-nginx "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >/dev/null
+  SECS=10 load jvm-floor-warm "http://127.0.0.1:$FLOOR_PORT/" >/dev/null
+  SECS=$WARM load pekko-proxy-warm "http://127.0.0.1:$PEKKO_PORT/ui/" >/dev/null
+  SECS=10 load pekko-health-warm "http://127.0.0.1:$PEKKO_PORT/health" >/dev/null
   : > "$WORK/results.txt"
   for run in $(seq 1 "$RUNS"); do
     load "sensor-proxy-$run" "http://127.0.0.1:$SENSOR_PORT/instruments/bench/ui/" -H "$AUTH" >> "$WORK/results.txt"
     load "nginx-proxy-$run" "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >> "$WORK/results.txt"
     load "api-read-$run" "http://127.0.0.1:$SENSOR_PORT/api/v1/instruments" -H "$AUTH" >> "$WORK/results.txt"
+    load "pekko-proxy-$run" "http://127.0.0.1:$PEKKO_PORT/ui/" >> "$WORK/results.txt"
   done
   echo
-  echo "| run | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request | sensor thread switches/request |"
+  echo "| run | requests/s | p50 ms | p90 ms | p99 ms | server CPU µs/request | server thread switches/request |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$WORK/results.txt"
   awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
@@ -190,9 +241,12 @@ main() {
     paced "nginx-proxy-paced-$run" "http://127.0.0.1:$NGINX_PORT/instruments/bench/ui/" >> "$WORK/paced.txt"
     # The floor under the proxy: the sensor's shortest route (no authentication, no upstream), same load.
     paced "sensor-health-paced-$run" "http://127.0.0.1:$SENSOR_PORT/api/v1/health" >> "$WORK/paced.txt"
+    paced "pekko-proxy-paced-$run" "http://127.0.0.1:$PEKKO_PORT/ui/" >> "$WORK/paced.txt"
+    paced "pekko-health-paced-$run" "http://127.0.0.1:$PEKKO_PORT/health" >> "$WORK/paced.txt"
+    paced "jvm-floor-paced-$run" "http://127.0.0.1:$FLOOR_PORT/" >> "$WORK/paced.txt"
   done
   echo
-  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms | sensor CPU µs/request | sensor thread switches/request |"
+  echo "| paced run ($RATE requests/s) | requests/s | p50 ms | p90 ms | p99 ms | server CPU µs/request | server thread switches/request |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$WORK/paced.txt"
   awk '/^sensor-proxy/ { s += $5; n++ } /^nginx-proxy/ { g += $5; m++ }
