@@ -46,7 +46,9 @@ public final class FleetApi {
 
   private final ObjectMapper mapper;
   private final ApiMetrics metrics;
-  private final Route routes;
+  /** Every route, under our exception and rejection handlers: built once (a route given as a supplier is built anew
+   * for every request, handlers and all). */
+  private final Route sealed;
   private final SortedSet<String> operations = new TreeSet<>();
 
   public FleetApi(ObjectMapper mapper, ApiMetrics metrics, Access access, boolean metricsPublic, HealthRoutes health,
@@ -57,7 +59,7 @@ public final class FleetApi {
     this.metrics = metrics;
     // The UI proxy first: it matches /instruments/... only, which no other route does, and a proxied request (a
     // page's every asset) then skips walking the API's templates one by one (measured: most of its allocation).
-    this.routes = concat(ui.route(),
+    Route routes = concat(ui.route(),
         metrics.route(inner -> metricsPublic ? inner.get() : access.require(Operation.Area.READ, c -> inner.get())),
         health.route(), openApi.route(), auth.route(), users.route(), instruments.route(), audit.route(),
         network.route(), bus.route(), capture.route(),
@@ -68,11 +70,14 @@ public final class FleetApi {
       operations.addAll(e.operations());
     }
     metrics.useTemplates(operations);
+    ExceptionHandler exceptions = exceptions();
+    RejectionHandler rejections = rejections();
+    this.sealed = handleExceptions(exceptions, () -> handleRejections(rejections, () -> routes));
   }
 
   /** The whole API, timed and sealed with our error handlers. */
   public Route route() {
-    return metrics.measure(() -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> routes)));
+    return metrics.measure(() -> sealed);
   }
 
   /** Every operation served, as {@code "get /api/v1/instruments/{id}"}. */

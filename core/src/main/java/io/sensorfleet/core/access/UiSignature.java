@@ -38,6 +38,14 @@ public record UiSignature(String user, String role, InstrumentId instrument, Str
   /** Key length in bytes. */
   public static final int KEY_BYTES = 32;
   private static final String VERSION = "v1";
+  /** One HMAC engine per thread, keyed anew for each use, instead of a provider look-up for every signature. */
+  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  });
 
   public UiSignature {
     Objects.requireNonNull(user, "user");
@@ -82,12 +90,12 @@ public record UiSignature(String user, String role, InstrumentId instrument, Str
     if (key.length < KEY_BYTES) {
       throw new IllegalArgumentException("a UI key has at least " + KEY_BYTES + " bytes, got " + key.length);
     }
+    Mac mac = HMAC.get();
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(canonical());
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+      throw new IllegalStateException("an HmacSHA256 key of " + key.length + " bytes was refused", e);
     }
+    return mac.doFinal(canonical());
   }
 }

@@ -24,6 +24,14 @@ public final class Sessions {
   /** One session: whose, and when it must end whatever its use. */
   public record Session(String user, Instant expiresAt) {}
 
+  /** One SHA-256 engine per thread, instead of a provider look-up for every request that shows a token. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  });
   private final SecureRandom random = new SecureRandom();
   private final Cache<String, Session> byDigest;
   private final AuthSettings settings;
@@ -72,11 +80,6 @@ public final class Sessions {
   }
 
   private static String digest(String token) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return HexFormat.of().formatHex(SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 }
