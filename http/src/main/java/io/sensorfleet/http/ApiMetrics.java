@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -57,6 +58,8 @@ public final class ApiMetrics {
   private final Map<String, MultiGauge> captureInterface = new java.util.LinkedHashMap<>();
   private final Map<String, MultiGauge> captureBranch = new java.util.LinkedHashMap<>();
   private final Endpoints endpoints = new Endpoints();
+  /** The request timers met so far, one per series (bounded as the series are: methods, templates, statuses). */
+  private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
   /** Each template split at its slashes (so the first element is empty), and the template. */
   private volatile List<Map.Entry<String[], String>> templates = List.of();
 
@@ -113,18 +116,26 @@ public final class ApiMetrics {
     return extractRequest(request -> {
       long start = System.nanoTime();
       return mapResponse(response -> {
-        Timer.builder("http.server.requests")
-            .description("HTTP requests served by Fleet Management")
-            .tags("method", request.method().value(), "uri", template(request.getUri().path()),
-                "status", Integer.toString(response.status().intValue()))
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofSeconds(120))
-            .register(registry)
+        timers.computeIfAbsent(new Series(request.method().value(), template(request.getUri().path()),
+                response.status().intValue()), this::timer)
             .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return response;
       }, inner);
     });
+  }
+
+  /** One series of {@code http_server_requests_seconds}. */
+  private record Series(String method, String uri, int status) {}
+
+  /** Registered once per series, not per request (a builder, its tags and the registry's look-up each time). */
+  private Timer timer(Series series) {
+    return Timer.builder("http.server.requests")
+        .description("HTTP requests served by Fleet Management")
+        .tags("method", series.method(), "uri", series.uri(), "status", Integer.toString(series.status()))
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(120))
+        .register(registry);
   }
 
   /** {@code GET /metrics}. */

@@ -1,5 +1,6 @@
 package io.sensorfleet.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sensorfleet.actors.instrument.InstrumentJournal.Actual;
@@ -20,6 +21,28 @@ class MetricsTest extends ApiRouteTest {
     assertTrue(metrics.contains("uri=\"/api/v1/instruments/{id}/health\""), "ids never become labels");
     assertTrue(metrics.contains("sensorfleet_instruments{state=\"running\"} 1.0"), metrics);
     assertTrue(metrics.contains("sensorfleet_instruments{state=\"stopped\"} 0.0"), metrics);
+  }
+
+  @Test
+  void every_request_counts_in_its_own_series() {
+    String health = "{method=\"GET\",status=\"200\",uri=\"/api/v1/health\"}";
+    String refused = "{method=\"GET\",status=\"401\",uri=\"/api/v1/instruments\"}";
+    long healthBefore = requestCount(health);
+    long refusedBefore = requestCount(refused);
+    for (int i = 0; i < 3; i++) {
+      app().run(HttpRequest.GET("/api/v1/health")).assertStatusCode(200);
+    }
+    app().run(HttpRequest.GET("/api/v1/instruments")).assertStatusCode(401);
+    assertEquals(healthBefore + 3, requestCount(health));
+    assertEquals(refusedBefore + 1, requestCount(refused));
+  }
+
+  /** The count of one series of {@code http_server_requests_seconds} (0 before its first request). */
+  private long requestCount(String labels) {
+    String metrics = app().run(HttpRequest.GET("/metrics")).assertStatusCode(200).entityString();
+    String line = "http_server_requests_seconds_count" + labels + " ";
+    return metrics.lines().filter(l -> l.startsWith(line))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(line.length()))).findFirst().orElse(0);
   }
 
   @Test
