@@ -20,17 +20,17 @@
 # the sensor around it, answering /health and forwarding /ui/ to the same UI socket as the sensor's proxy does (same
 # client pool and transport, no authentication, signature or header work); and bench/floors/JvmFloor.java on
 # 127.0.0.1:$FLOOR_PORT, a one-thread NIO responder with no framework (the JVM's own floor). The bare Pekko proxy is
-# measured at saturation too; every floor in the paced rounds. hey paces each of its CONNS workers
-# with a ticker of its own, all started together, so requests come in bursts of CONNS every CONNS/RATE seconds: the
-# paced p99 is roughly the time a server takes to answer a whole burst, which its CPU per request sets.
+# measured at saturation too; every floor in the paced rounds. hey paces each of its CONNS workers with a ticker of
+# its own, all started together, so requests come in bursts of CONNS every CONNS/RATE seconds: the paced p99 is
+# roughly the time a server takes to answer a whole burst, which its CPU per request sets.
 #
 # Environment: WORK (default /tmp/sensorfleet-proxy-bench), SECS (default 20), CONNS (default 16), RATE (default 2000,
 # the paced runs' requests/s in all),
 # THREADS (default 2), RUNS (default 3, the two proxies interleaved), WARM (default 30: seconds of saturated load on
 # the sensor's proxy and API before anything is measured), SENSOR_PORT (18080), NGINX_PORT (18081),
 # FLOOR_PORT (18082), PEKKO_PORT (18083), FLOOR_JAVA (a Java >= 25 for the floors; default: $JAVA_HOME's, else the
-# newest /usr/lib/jvm/*-25-*), SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the sensor's config, e.g. a dispatcher
-# setting to compare), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
+# newest /usr/lib/jvm/*-25-*), SKIP_BUILD (set: use what is built), SENSOR_CONF (HOCON lines appended to the
+# sensor's config, e.g. a dispatcher setting to compare), JAVA_OPTS (passed to the sensor's JVM by the launcher: -Xlog:gc, JFR, a GC).
 # Needs root (apt-get, the proxy's socket directory). Measure on an otherwise idle machine: on a shared one the
 # numbers say more about the neighbours than about the proxies.
 set -euo pipefail
