@@ -112,10 +112,10 @@ CONF
   exit 1
 }
 
-# The floors (bench/floors/), with the sensor's JVM options and collector (sensorfleet's JVM_FLAGS and SENSOR_GC).
+# The floors (bench/floors/), with the sensor's JVM options and collector.
 start_floors() {
-  local jvm=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
-             --add-opens=java.base/java.lang=ALL-UNNAMED -XX:+UseParallelGC -Xmn256m -XX:MetaspaceSize=128m)
+  source "$ROOT/scripts/jvm-options.sh"
+  local jvm=("${JVM_FLAGS[@]}" "${SENSOR_GC[@]}")
   "$FLOOR_JAVA" "${jvm[@]}" "$ROOT/bench/floors/JvmFloor.java" "$FLOOR_PORT" > "$WORK/jvm-floor.log" 2>&1 &
   FLOOR_PID=$!
   "$FLOOR_JAVA" "${jvm[@]}" -cp "$(cat "$ROOT/http/target/runtime.classpath")" "$ROOT/bench/floors/PekkoFloor.java" \
