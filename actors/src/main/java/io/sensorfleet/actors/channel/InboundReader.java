@@ -3,11 +3,9 @@ package io.sensorfleet.actors.channel;
 import io.github.bucket4j.Bucket;
 import io.sensorfleet.core.protocol.DecodeResult;
 import io.sensorfleet.core.protocol.FrameCodec;
+import io.sensorfleet.core.protocol.Newlines;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,11 +53,6 @@ final class InboundReader implements Runnable {
     /** The connection's input ended: empty at the end of the stream, else why reading failed. */
     void ended(Optional<Throwable> failure);
   }
-
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGH_BITS = 0x8080808080808080L;
 
   /** How often a reader waiting for an acknowledgement looks whether its connection was closed meanwhile. */
   private static final long ACK_POLL_MILLIS = 200;
@@ -143,7 +136,7 @@ final class InboundReader implements Runnable {
       filled += n;
       int lines = 0;
       int start = 0;
-      for (int i = indexOfNewline(buffer, scanned, filled); i < filled; i = indexOfNewline(buffer, i + 1, filled)) {
+      for (int i = Newlines.indexOf(buffer, scanned, filled); i < filled; i = Newlines.indexOf(buffer, i + 1, filled)) {
         if (i - start > limit) {
           break;
         }
@@ -153,7 +146,7 @@ final class InboundReader implements Runnable {
         lineEnds[lines++] = i;
         start = i + 1;
       }
-      boolean oversized = filled - start > limit && indexOfNewline(buffer, start, filled) - start > limit;
+      boolean oversized = filled - start > limit && Newlines.indexOf(buffer, start, filled) - start > limit;
       previous = decodeShaped(buffer, lines, oversized ? limit : -1, previous);
       if (oversized) {
         awaitAck(previous);
@@ -197,27 +190,6 @@ final class InboundReader implements Runnable {
       items.add(new Oversized(oversizedLimit));
     }
     return items.isEmpty() ? previous : handOver(previous, items);
-  }
-
-  /**
-   * The first {@code \n} in {@code [from, to)}, else {@code to}. Eight bytes at a time (the "has a zero byte" bit
-   * trick on the bytes XOR {@code \n}): the byte-by-byte loop was a sixth of the reader's time in a profile.
-   */
-  static int indexOfNewline(byte[] buffer, int from, int to) {
-    int i = from;
-    for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long x = (long) LONGS.get(buffer, i) ^ NEWLINES;
-      long found = (x - ONES) & ~x & HIGH_BITS;
-      if (found != 0) {
-        return i + (Long.numberOfTrailingZeros(found) >>> 3);
-      }
-    }
-    for (; i < to; i++) {
-      if (buffer[i] == '\n') {
-        return i;
-      }
-    }
-    return to;
   }
 
   /** Waits for {@code previous} to be acknowledged, then hands {@code items} over; returns their acknowledgement. */

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -115,26 +114,5 @@ class InboundReaderTest {
     assertEquals(Optional.empty(), out.poll(5, TimeUnit.SECONDS));
     thread.join(5_000);
     assertTrue(connection.isOpen(), "the owner closes it after its error answer");
-  }
-
-  @Test
-  void newline_search_agrees_with_a_byte_by_byte_scan() {
-    Random random = new Random(42);
-    for (int round = 0; round < 2_000; round++) {
-      byte[] bytes = new byte[random.nextInt(40)];
-      for (int i = 0; i < bytes.length; i++) {
-        int pick = random.nextInt(8);
-        bytes[i] = (byte) (pick == 0 ? '\n' : pick == 1 ? 0x8A : pick == 2 ? 0x0B : random.nextInt(256));
-      }
-      int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
-      int expected = bytes.length;
-      for (int i = from; i < bytes.length; i++) {
-        if (bytes[i] == '\n') {
-          expected = i;
-          break;
-        }
-      }
-      assertEquals(expected, InboundReader.indexOfNewline(bytes, from, bytes.length));
-    }
   }
 }

@@ -10,9 +10,10 @@ import java.util.Objects;
 
 /**
  * Splits a blocking byte stream into {@code \n}-terminated frames for code without Pekko (the Instrument SDK, tests);
- * the platform frames with Pekko's {@code Framing.delimiter} instead. A line longer than the limit is reported as soon
- * as the limit is passed, without buffering the rest, and is then final: the stream can no longer be trusted to be in
- * step, so the caller answers {@code frame-too-large} and closes. Not thread-safe: one reader per connection.
+ * the platform's channels frame in a reader loop of their own ({@code InboundReader}). A line longer than the limit is
+ * reported as soon as the limit is passed, without buffering the rest, and is then final: the stream can no longer be
+ * trusted to be in step, so the caller answers {@code frame-too-large} and closes. Not thread-safe: one reader per
+ * connection.
  */
 public final class LineReader {
 
@@ -104,12 +105,8 @@ public final class LineReader {
   }
 
   private int indexOfNewline() {
-    for (int i = chunkPos; i < chunkEnd; i++) {
-      if (chunk[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
+    int i = Newlines.indexOf(chunk, chunkPos, chunkEnd);
+    return i < chunkEnd ? i : -1;
   }
 
   /** Moves the unterminated rest of the chunk to the partial line; false once that passes the limit. */
