@@ -17,6 +17,7 @@ import io.sensorfleet.core.permission.PermissionPolicy;
 import io.sensorfleet.core.protocol.Frame;
 import io.sensorfleet.core.protocol.FrameCodec;
 import io.sensorfleet.core.protocol.Handshake;
+import io.sensorfleet.core.protocol.Newlines;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -55,17 +56,29 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *   <li>throughput: one sender, one receiver, at most {@code inflight} messages unreceived, after a 20 % warm-up;
  *       CPU per message = this JVM's CPU (the clients) plus the platform's process's or the NATS server's;
  *   <li>latency: one-way, one message in flight, {@code samples} messages;
- *   <li>latency at half of the peak rate measured in the same run, and at 10 k msgs/s, paced, each recorded after
- *       {@link #PACED_WARM_UP_SECONDS} at its rate.
+ *   <li>latency at half of the path's peak (the median of its throughput runs, which all come first), and at 10 k
+ *       msgs/s, paced, each recorded after {@link #PACED_WARM_UP_SECONDS} at its rate; a message that never arrives
+ *       (a path over its capacity drops) counts as later than every one that did.
  * </ul>
+ *
+ * <p>Beside them, two relay floors ({@link RelayFloor} in a JVM, {@code bench/floors/relay.c} in C) carry the same
+ * messages between the same two sockets doing nothing else, at our half peak: what this machine and these clients
+ * allow any server.
  *
  * <p>The platform runs in a JVM of its own, as nats-server runs apart from its clients; it is started with this JVM's
  * options once and serves every run of ours, so its JIT is warm after the first. It runs with its inbound shaping
- * raised (the default, 2000 frames/s per Instrument, is a containment
- * setting, not a speed limit). Usage: {@code bench/messaging.sh [runs=3] [messages=300000]}; prints Markdown.
+ * raised (the default, 2000 frames/s per Instrument, is a containment setting, not a speed limit). Each paced rate
+ * prints the cores it kept busy (clients, server) on standard error; {@code -Dbench.paced.dump=PREFIX} writes each
+ * paced rate's latencies, in arrival order, to {@code PREFIX-RATE-EPOCHMILLIS} (to line its slow stretches up with
+ * a {@code -Xlog:gc,safepoint} log). Usage: {@code bench/messaging.sh [runs=3] [messages=300000]}; prints Markdown.
  */
 public final class MessagingBench {
 
+  private static final String OURS = "SensorFleet bus";
+  /** {@link RelayFloor}: the least a process between the two sockets can do, at our half peak. */
+  private static final String FLOOR = "relay floor, JVM (no framework)";
+  /** bench/floors/relay.c: the same in C, one thread, no garbage collector or JIT. */
+  private static final String NATIVE_FLOOR = "relay floor, C";
   private static final InstrumentId SENDER = InstrumentId.of("bench-a");
   private static final InstrumentId RECEIVER = InstrumentId.of("bench-b");
   private static final String SUBJECT = "bench.data";
@@ -83,8 +96,11 @@ public final class MessagingBench {
 
   /** One measured transport: a sender and a receiver joined by it. */
   interface Transport extends AutoCloseable {
-    /** Sends one message with this payload (must not block for long). */
-    void send(byte[] payload) throws IOException;
+    /**
+     * Sends one message: a payload of {@code size} bytes stamped {@code sentNanos} (0: unstamped, for throughput) as
+     * {@link #payload} makes it. Must not block for long.
+     */
+    void send(int size, long sentNanos) throws IOException;
 
     /** Sends what {@link #send} buffered. */
     void flush() throws IOException;
@@ -95,7 +111,15 @@ public final class MessagingBench {
 
   record Throughput(double msgsPerSecond, double cpuMicrosPerMessage) {}
 
-  record Latency(double p50Micros, double p99Micros) {}
+  /** Percentiles over every message sent; a message that never arrived counts as later than any that did. */
+  record Latency(double p50Micros, double p99Micros, double lostPercent) {
+    /** "p50 / p99", or what was lost when it reaches the percentile. */
+    String cell() {
+      return Double.isInfinite(p99Micros)
+          ? String.format("%.0f / – (%.1f %% lost)", p50Micros, lostPercent)
+          : String.format("%.0f / %.0f", p50Micros, p99Micros);
+    }
+  }
 
   record Cell(Throughput throughput, Latency latency, Latency halfLoad, Latency moderate) {}
 
@@ -116,20 +140,34 @@ public final class MessagingBench {
       latencyOnly(runs, messages);
       return;
     }
+    Map<String, Opener> paths = paths(true, true);
     Map<String, List<List<Cell>>> cells = new java.util.LinkedHashMap<>();
-    cells.put("SensorFleet bus", new ArrayList<>());
-    cells.put("NATS", new ArrayList<>());
+    paths.keySet().forEach(path -> cells.put(path, new ArrayList<>()));
     for (int size : SIZES) {
-      List<Cell> ours = new ArrayList<>();
-      List<Cell> nats = new ArrayList<>();
+      Map<String, List<Throughput>> peaks = new java.util.LinkedHashMap<>();
+      paths.keySet().forEach(path -> peaks.put(path, new ArrayList<>()));
       for (int run = 0; run < runs; run++) {
-        System.err.printf("size %d B, run %d/%d: SensorFleet bus...%n", size, run + 1, runs);
-        ours.add(measure(OurBus::open, size, messages));
-        System.err.printf("size %d B, run %d/%d: NATS...%n", size, run + 1, runs);
-        nats.add(measure(NatsBus::open, size, messages));
+        for (var path : paths.entrySet()) {
+          System.err.printf("size %d B, throughput %d/%d: %s...%n", size, run + 1, runs, path.getKey());
+          peaks.get(path.getKey()).add(peak(path.getValue(), size, messages));
+        }
       }
-      cells.get("SensorFleet bus").add(ours);
-      cells.get("NATS").add(nats);
+      Map<String, List<Cell>> bySize = new java.util.LinkedHashMap<>();
+      paths.keySet().forEach(path -> bySize.put(path, new ArrayList<>()));
+      for (int run = 0; run < runs; run++) {
+        for (var path : paths.entrySet()) {
+          // The floor runs at our half peak: it is the floor under our path at our load, not a path of its own.
+          String rateOf = path.getKey().equals(FLOOR) || path.getKey().equals(NATIVE_FLOOR) ? OURS : path.getKey();
+          double half = median(peaks.get(rateOf), Throughput::msgsPerSecond) / 2;
+          System.err.printf("size %d B, latency %d/%d: %s, half peak %,.0f msgs/s...%n", size, run + 1, runs,
+              path.getKey(), half);
+          Cell cell = latencies(path.getValue(), size, peaks.get(path.getKey()).get(run), half);
+          System.err.printf("  p50 / p99 µs: 1 in flight %s, half peak %s, 10 k/s %s%n", cell.latency().cell(),
+              cell.halfLoad().cell(), cell.moderate().cell());
+          bySize.get(path.getKey()).add(cell);
+        }
+      }
+      bySize.forEach((path, list) -> cells.get(path).add(list));
     }
     System.out.println("| path | 128 B msgs/s | CPU µs/msg | p50 / p99 µs (1 in flight) | p50 / p99 µs at half peak"
         + " | p50 / p99 µs at 10 k/s | 1 KiB msgs/s | CPU µs/msg | p50 / p99 µs (1 in flight)"
@@ -138,18 +176,16 @@ public final class MessagingBench {
     for (var row : cells.entrySet()) {
       StringBuilder line = new StringBuilder("| " + row.getKey() + " |");
       for (List<Cell> bySize : row.getValue()) {
-        line.append(String.format(" %,.0f | %.1f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f |",
+        line.append(String.format(" %,.0f | %.1f | %s | %s | %s |",
             median(bySize, c -> c.throughput().msgsPerSecond()),
             median(bySize, c -> c.throughput().cpuMicrosPerMessage()),
-            median(bySize, c -> c.latency().p50Micros()), median(bySize, c -> c.latency().p99Micros()),
-            median(bySize, c -> c.halfLoad().p50Micros()), median(bySize, c -> c.halfLoad().p99Micros()),
-            median(bySize, c -> c.moderate().p50Micros()), median(bySize, c -> c.moderate().p99Micros())));
+            medianCell(bySize, Cell::latency), medianCell(bySize, Cell::halfLoad), medianCell(bySize, Cell::moderate)));
       }
       System.out.println(line);
     }
     System.out.printf("%nmedians of %d interleaved runs, %,d messages per throughput run (20 %% warm-up), %d in"
-        + " flight; latency %,d samples; half peak = 50 %% of the same run's throughput, paced; each paced rate"
-        + " recorded for %d s after %.0f s of it.%n",
+        + " flight, all throughput runs first; latency %,d samples; half peak = 50 %% of the path's median"
+        + " throughput (the relay floor: of ours), paced; each paced rate recorded for %d s after %.0f s of it.%n",
         runs, messages, INFLIGHT, LATENCY_SAMPLES, PACED_SECONDS, PACED_WARM_UP_SECONDS);
     System.exit(0);
   }
@@ -172,39 +208,53 @@ public final class MessagingBench {
   }
 
   /**
-   * {@code -Dbench.latency=true}: only the two moderate-load columns (1 in flight, 10 k msgs/s) at 128 B
-   * ({@code -Dbench.profile.size=1024}: 1 KiB), ours and NATS alternating, after a throughput run of
-   * {@code messages} as warm-up; prints each run and the medians. For comparing builds quickly on a noisy machine
-   * ({@code -Dbench.latency.nats=false}: ours only, e.g. to count its context switches with {@code perf stat}).
+   * {@code -Dbench.latency=true}: only the latency columns at 128 B ({@code -Dbench.profile.size=1024}: 1 KiB), each
+   * path on one connection after a throughput run of {@code messages}, the paths alternating; the paced rate is half
+   * of that run's throughput, or {@code -Dbench.half.rate} for every path. Prints each run and the medians. For
+   * comparing builds or JVM options quickly ({@code -Dbench.latency.nats=false}: without NATS, e.g. to count our
+   * context switches with {@code perf stat}; {@code -Dbench.latency.floor=true}: with the relay floors).
    */
   private static void latencyOnly(int runs, int messages) throws Exception {
     int size = Integer.getInteger("bench.profile.size", 128);
-    Map<String, List<Latency[]>> results = new java.util.LinkedHashMap<>();
-    results.put("SensorFleet bus", new ArrayList<>());
-    if (Boolean.parseBoolean(System.getProperty("bench.latency.nats", "true"))) {
-      results.put("NATS", new ArrayList<>());
-    }
+    Map<String, Opener> paths = paths(Boolean.getBoolean("bench.latency.floor"),
+        Boolean.parseBoolean(System.getProperty("bench.latency.nats", "true")));
+    Map<String, List<Cell>> results = new java.util.LinkedHashMap<>();
+    paths.keySet().forEach(path -> results.put(path, new ArrayList<>()));
     for (int run = 0; run < runs; run++) {
-      for (var entry : results.entrySet()) {
-        Opener opener = entry.getKey().equals("NATS") ? NatsBus::open : OurBus::open;
+      for (var path : paths.entrySet()) {
         Receiver receiver = new Receiver();
-        try (Transport transport = opener.open(receiver)) {
-          throughput(transport, receiver, size, messages);
+        try (Transport transport = path.getValue().open(receiver)) {
+          Throughput peak = throughput(transport, receiver, size, messages);
           Latency one = latency(transport, receiver, size);
           Latency moderate = paced(transport, receiver, size, MODERATE_RATE);
-          entry.getValue().add(new Latency[] {one, moderate});
-          System.out.printf("run %d %-16s 1 in flight %4.0f / %5.0f µs   10 k/s %4.0f / %5.0f µs%n", run,
-              entry.getKey(), one.p50Micros(), one.p99Micros(), moderate.p50Micros(), moderate.p99Micros());
+          double rate = Double.parseDouble(System.getProperty("bench.half.rate", "" + peak.msgsPerSecond() / 2));
+          Latency half = paced(transport, receiver, size, rate);
+          results.get(path.getKey()).add(new Cell(peak, one, half, moderate));
+          System.out.printf("run %d %-32s 1 in flight %s µs   10 k/s %s µs   %,.0f/s %s µs%n", run, path.getKey(),
+              one.cell(), moderate.cell(), rate, half.cell());
         }
       }
     }
     for (var entry : results.entrySet()) {
-      List<Latency[]> r = entry.getValue();
-      System.out.printf("median %-16s 1 in flight %4.0f / %5.0f µs   10 k/s %4.0f / %5.0f µs%n", entry.getKey(),
-          median(r, x -> x[0].p50Micros()), median(r, x -> x[0].p99Micros()),
-          median(r, x -> x[1].p50Micros()), median(r, x -> x[1].p99Micros()));
+      List<Cell> r = entry.getValue();
+      System.out.printf("median %-32s 1 in flight %s µs   10 k/s %s µs   paced at half peak %s µs%n", entry.getKey(),
+          medianCell(r, Cell::latency), medianCell(r, Cell::moderate), medianCell(r, Cell::halfLoad));
     }
     System.exit(0);
+  }
+
+  /** The measured paths, in the order they alternate: ours, the relay floors, NATS. */
+  private static Map<String, Opener> paths(boolean floors, boolean nats) {
+    Map<String, Opener> paths = new java.util.LinkedHashMap<>();
+    paths.put(OURS, OurBus::open);
+    if (floors) {
+      paths.put(FLOOR, OurBus::openFloor);
+      paths.put(NATIVE_FLOOR, OurBus::openNativeFloor);
+    }
+    if (nats) {
+      paths.put("NATS", NatsBus::open);
+    }
+    return paths;
   }
 
   @FunctionalInterface
@@ -212,14 +262,22 @@ public final class MessagingBench {
     Transport open(Receiver receiver) throws Exception;
   }
 
-  private static Cell measure(Opener opener, int size, int messages) throws Exception {
+  /** The path's throughput, on connections of its own. */
+  private static Throughput peak(Opener opener, int size, int messages) throws Exception {
     Receiver receiver = new Receiver();
     try (Transport transport = opener.open(receiver)) {
-      Throughput throughput = throughput(transport, receiver, size, messages);
+      return throughput(transport, receiver, size, messages);
+    }
+  }
+
+  /** The path's latencies (1 in flight, paced at {@code halfPeak}, at 10 k/s), on connections of their own. */
+  private static Cell latencies(Opener opener, int size, Throughput peak, double halfPeak) throws Exception {
+    Receiver receiver = new Receiver();
+    try (Transport transport = opener.open(receiver)) {
       Latency latency = latency(transport, receiver, size);
-      Latency half = paced(transport, receiver, size, throughput.msgsPerSecond() / 2);
+      Latency half = paced(transport, receiver, size, halfPeak);
       Latency moderate = paced(transport, receiver, size, MODERATE_RATE);
-      return new Cell(throughput, latency, half, moderate);
+      return new Cell(peak, latency, half, moderate);
     }
   }
 
@@ -250,13 +308,31 @@ public final class MessagingBench {
         LockSupport.parkNanos(20_000);
       }
     }
+
+    /**
+     * Waits for {@code count} messages, or until none has arrived for a second: a path over its capacity drops the
+     * oldest messages of a slow recipient (the bus's bounded queue does, by design), and those never come.
+     */
+    void awaitReceivedOrLost(long count) {
+      long last = received.get();
+      long quietSince = System.nanoTime();
+      while (received.get() < count) {
+        long now = received.get();
+        if (now != last) {
+          last = now;
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince > 1_000_000_000L) {
+          return;
+        }
+        LockSupport.parkNanos(20_000);
+      }
+    }
   }
 
   private static Throughput throughput(Transport transport, Receiver receiver, int size, int messages)
       throws IOException {
     long base = receiver.received.get();
     int warmUp = messages / 5;
-    byte[] template = payload(size, 0);
     var bean = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long t0 = 0;
     long cpu0 = 0;
@@ -273,7 +349,7 @@ public final class MessagingBench {
           LockSupport.parkNanos(20_000);  // parked, not spinning: 2 cores are shared with what is measured
         }
       }
-      transport.send(template);
+      transport.send(size, 0);
     }
     transport.flush();
     receiver.awaitReceived(base + messages);
@@ -288,7 +364,7 @@ public final class MessagingBench {
     receiver.latencies = new long[LATENCY_SAMPLES];
     long base = receiver.received.get();
     for (int i = 0; i < LATENCY_SAMPLES; i++) {
-      transport.send(payload(size, System.nanoTime()));
+      transport.send(size, System.nanoTime());
       transport.flush();
       receiver.awaitReceived(base + i + 1);
     }
@@ -305,14 +381,33 @@ public final class MessagingBench {
   private static Latency paced(Transport transport, Receiver receiver, int size, double rate) throws IOException {
     int messages = (int) (rate * PACED_SECONDS);
     receiver.latencies = null;
-    long base = receiver.received.get();
     int warmUp = (int) (rate * PACED_WARM_UP_SECONDS);
+    long before = receiver.received.get();
     pace(transport, size, rate, warmUp);
-    receiver.awaitReceived(base + warmUp);
+    receiver.awaitReceivedOrLost(before + warmUp);
+    long base = receiver.received.get();
     receiver.recorded.set(0);
     receiver.latencies = new long[messages];
+    var bean = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long t0 = System.nanoTime();
+    long wallStart = System.currentTimeMillis();
+    long clients0 = bean.getProcessCpuTime();
+    long server0 = transport.externalCpuNanos();
     pace(transport, size, rate, messages);
-    receiver.awaitReceived(base + warmUp + messages);
+    receiver.awaitReceivedOrLost(base + messages);
+    double wall = System.nanoTime() - t0;
+    System.err.printf("  paced %,.0f msgs/s: cores busy %.2f (clients %.2f, platform or server %.2f)%n", rate,
+        (bean.getProcessCpuTime() - clients0 + transport.externalCpuNanos() - server0) / wall,
+        (bean.getProcessCpuTime() - clients0) / wall, (transport.externalCpuNanos() - server0) / wall);
+    String dump = System.getProperty("bench.paced.dump");
+    if (dump != null) {
+      long[] lat = receiver.latencies;
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < Math.min(lat.length, (int) receiver.recorded.get()); i++) {
+        out.append(lat[i]).append('\n');
+      }
+      Files.writeString(Path.of(dump + "-" + (int) rate + "-" + wallStart), out);  // wallStart: the first send
+    }
     return percentiles(receiver);
   }
 
@@ -330,7 +425,7 @@ public final class MessagingBench {
     while (sent < messages) {
       long now = System.nanoTime();
       while (sent < messages && start + sent * interval <= now) {
-        transport.send(payload(size, System.nanoTime()));
+        transport.send(size, System.nanoTime());
         sent++;
       }
       transport.flush();
@@ -347,21 +442,36 @@ public final class MessagingBench {
     int n = (int) Math.min(receiver.recorded.get(), sample.length);
     long[] sorted = Arrays.copyOf(sample, n);
     Arrays.sort(sorted);
-    return new Latency(sorted[n / 2] / 1e3, sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
+    // Messages that never arrived rank after every one that did.
+    int sent = sample.length;
+    return new Latency(rank(sorted, sent / 2), rank(sorted, Math.min(sent - 1, (int) (sent * 0.99))),
+        100.0 * (sent - n) / sent);
   }
 
-  /** Payloads stamped 0, by size: {@link #payload} copies one, so a message costs the sender one array. */
+  private static double rank(long[] sorted, int index) {
+    return index < sorted.length ? sorted[index] / 1e3 : Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Payloads stamped 0, by size: our sender copies one into its send buffer and stamps it there; {@link #payload}
+   * clones one for jnats, which keeps the array it is given.
+   */
   private static final Map<Integer, byte[]> TEMPLATES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** {@code {"t":"<19 digits>","p":"xx…"}}, exactly {@code size} bytes (a string: JSON has no leading zeros). */
   static byte[] payload(int size, long sentNanos) {
     byte[] bytes = TEMPLATES.computeIfAbsent(size, MessagingBench::template).clone();
+    stamp(bytes, 0, sentNanos);
+    return bytes;
+  }
+
+  /** Writes {@code sentNanos} into the payload that starts at {@code offset} of {@code bytes}. */
+  static void stamp(byte[] bytes, int offset, long sentNanos) {
     long t = sentNanos;
-    for (int i = 24; i >= 6 && t > 0; i--) {
+    for (int i = offset + 24; i >= offset + 6 && t > 0; i--) {
       bytes[i] = (byte) ('0' + t % 10);
       t /= 10;
     }
-    return bytes;
   }
 
   private static byte[] template(int size) {
@@ -377,6 +487,12 @@ public final class MessagingBench {
       t = t * 10 + (buffer[i] - '0');
     }
     return t;
+  }
+
+  /** Median p50 / median p99 of one column; its median loss where the p99 is a lost message. */
+  private static String medianCell(List<Cell> cells, java.util.function.Function<Cell, Latency> column) {
+    return new Latency(median(cells, c -> column.apply(c).p50Micros()), median(cells, c -> column.apply(c).p99Micros()),
+        median(cells, c -> column.apply(c).lostPercent())).cell();
   }
 
   private static <T> double median(List<T> values, java.util.function.ToDoubleFunction<T> f) {
@@ -421,10 +537,50 @@ public final class MessagingBench {
      * (for a profiler attached to this JVM).
      */
     static Transport open(Receiver receiver) throws Exception {
+      return open(receiver, Server.PLATFORM);
+    }
+
+    /** {@link RelayFloor} instead of the platform, in the same way: the floor under our path's latency. */
+    static Transport openFloor(Receiver receiver) throws Exception {
+      return open(receiver, Server.RELAY);
+    }
+
+    /** The C relay (bench/floors/relay.c, built by bench/messaging.sh) instead of the platform. */
+    static Transport openNativeFloor(Receiver receiver) throws Exception {
+      return open(receiver, Server.NATIVE_RELAY);
+    }
+
+    /** What serves the bench's two sockets, in a process of its own. */
+    enum Server {
+      PLATFORM,
+      /** {@code -Dbench.floor.threads=one-thread}: the floor's one-thread form. */
+      RELAY,
+      /** {@code -Dbench.floor.native=PATH}: the built {@code bench/floors/relay.c}. */
+      NATIVE_RELAY;
+
+      /** The command that serves under {@code root}: this JVM's java and options for the JVM ones. */
+      List<String> command(Path root) {
+        if (this == NATIVE_RELAY) {
+          return List.of(System.getProperty("bench.floor.native", "bench/target/relay"), root.toString());
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(this == PLATFORM
+            ? List.of(MessagingBench.class.getName(), "platform", root.toString())
+            : List.of(RelayFloor.class.getName(), root.toString(),
+                System.getProperty("bench.floor.threads", "two-threads")));
+        return command;
+      }
+    }
+
+    private static Transport open(Receiver receiver, Server server) throws Exception {
       Path root;
       AutoCloseable platform;
       Optional<Process> process;
-      if (Boolean.getBoolean("bench.bus.in-process") || Boolean.getBoolean("bench.profile")) {
+      if (server == Server.PLATFORM
+          && (Boolean.getBoolean("bench.bus.in-process") || Boolean.getBoolean("bench.profile"))) {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "sfb");
         ActorSystem<Void> system = startPlatform(dir);
         root = dir;
@@ -435,13 +591,19 @@ public final class MessagingBench {
           deleteTree(dir);
         };
       } else {
-        if (shared == null) {
-          sharedRoot = Files.createTempDirectory(Path.of("/tmp"), "sfb");
-          shared = startProcess(sharedRoot);
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(sharedRoot)));
+        root = ROOTS.computeIfAbsent(server, s -> {
+          try {
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "sfb");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            return dir;
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        if (!SHARED.containsKey(server)) {
+          SHARED.put(server, startProcess(server, root));
         }
-        root = sharedRoot;
-        process = Optional.of(shared);
+        process = Optional.of(SHARED.get(server));
         platform = () -> { };  // kept for the next run: its JIT stays warm, as a sensor's does
       }
       SocketChannel out = connect(root.resolve(SENDER.value()).resolve(BusSocket.SOCKET_NAME), SENDER);
@@ -450,18 +612,13 @@ public final class MessagingBench {
       return new OurBus(platform, process, out, in, reader);
     }
 
-    /** The platform's process for every run of ours, and its runtime root; started by the first run. */
-    private static Process shared;
-    private static Path sharedRoot;
+    /** The platform's (or the floor's) process for every run of it, and its runtime root; started by the first run. */
+    private static final Map<Server, Process> SHARED = new java.util.EnumMap<>(Server.class);
+    private static final Map<Server, Path> ROOTS = new java.util.EnumMap<>(Server.class);
 
-    /** Starts the platform's process; it ends when this JVM does (the end of its input). */
-    private static Process startProcess(Path root) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElseThrow());
-      command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), MessagingBench.class.getName(),
-          "platform", root.toString()));
-      Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    /** Starts the platform's (or the floor's) process; it ends when this JVM does (the end of its input). */
+    private static Process startProcess(Server server, Path root) throws IOException {
+      Process child = new ProcessBuilder(server.command(root)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
           StandardCharsets.UTF_8));
       String line;
@@ -563,7 +720,8 @@ public final class MessagingBench {
 
     /**
      * Frames are {@code {"type":"deliver","from":"bench-a","payload":{"t":…}}}: the payload follows a fixed head.
-     * Compared with one vectorised {@code Arrays.equals}, so this client costs the measured JVM little.
+     * Found with the platform's own newline search and compared with one vectorised {@code Arrays.equals}, so this
+     * client costs the machine little (at 1 KiB and ~300 k msgs/s a byte-by-byte scan took a good part of a core).
      */
     private static void readDeliveries(SocketChannel in, Receiver receiver) {
       byte[] head = ("{\"type\":\"deliver\",\"from\":\"" + SENDER + "\",\"payload\":")
@@ -574,13 +732,11 @@ public final class MessagingBench {
           byte[] a = buffer.array();
           int end = buffer.position();
           int start = 0;
-          for (int i = 0; i < end; i++) {
-            if (a[i] == '\n') {
-              if (i - start > head.length && Arrays.equals(a, start, start + head.length, head, 0, head.length)) {
-                receiver.onPayload(timestamp(a, start + head.length));
-              }
-              start = i + 1;
+          for (int i = Newlines.indexOf(a, 0, end); i < end; i = Newlines.indexOf(a, start, end)) {
+            if (i - start > head.length && Arrays.equals(a, start, start + head.length, head, 0, head.length)) {
+              receiver.onPayload(timestamp(a, start + head.length));
             }
+            start = i + 1;
           }
           System.arraycopy(a, start, a, 0, end - start);
           buffer.position(end - start);
@@ -591,11 +747,15 @@ public final class MessagingBench {
     }
 
     @Override
-    public void send(byte[] payload) throws IOException {
-      if (pending.remaining() < prefix.length + payload.length + 2) {
+    public void send(int size, long sentNanos) throws IOException {
+      if (pending.remaining() < prefix.length + size + 2) {
         flush();
       }
-      pending.put(prefix).put(payload).put((byte) '}').put((byte) '\n');
+      pending.put(prefix);
+      int at = pending.position();
+      pending.put(TEMPLATES.computeIfAbsent(size, MessagingBench::template));
+      stamp(pending.array(), at, sentNanos);  // the template's copy, stamped where it lies: no array per message
+      pending.put((byte) '}').put((byte) '\n');
     }
 
     @Override
@@ -697,8 +857,10 @@ public final class MessagingBench {
     }
 
     @Override
-    public void send(byte[] payload) {
-      pub.publish(SUBJECT, payload);
+    public void send(int size, long sentNanos) {
+      // jnats keeps the array until its writer thread has sent it: one per stamped message; unstamped ones share one.
+      pub.publish(SUBJECT, sentNanos == 0 ? TEMPLATES.computeIfAbsent(size, MessagingBench::template)
+          : payload(size, sentNanos));
     }
 
     @Override
