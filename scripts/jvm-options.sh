@@ -10,9 +10,5 @@ JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=al
 # ms. G1, the JVM's own choice, sizes its young generation for its 200 ms pause goal and paused four times as long,
 # which landed in the UI proxy's tail; a 64 MiB young generation paused as briefly but four times as often
 # (docs/benchmarks.md, issue 6). MetaspaceSize: the first 128 MiB of loaded classes trigger no collection (the
-# parallel collector would make each a full one, 0.1-0.8 s, while the sensor warms up). One GC thread: the sensor
-# shares its cores with its Instruments and the capture engine, and a parallel collection ends only when its last
-# worker does, so a worker waiting for a busy core stretches the pause (the bus's p99 at half of peak load halved on
-# this 2-core VM with one thread instead of two; docs/benchmarks.md, issue 5). A young collection of this live set
-# needs no more than one.
-SENSOR_GC=(-XX:+UseParallelGC -XX:ParallelGCThreads=1 -Xmn256m -XX:MetaspaceSize=128m)
+# parallel collector would make each a full one, 0.1-0.8 s, while the sensor warms up).
+SENSOR_GC=(-XX:+UseParallelGC -Xmn256m -XX:MetaspaceSize=128m)
