@@ -2,7 +2,8 @@
  * The floor under the bus benchmark's latency, without a JVM: one thread that reads the bench's `send` lines from
  * socket A, rewrites each head into a `deliver` and writes them to socket B. No framework, no decoding, no policy, no
  * garbage collector, no JIT. It answers each client's hello with a bare welcome, so MessagingBench's own clients,
- * pacing and receiver measure it exactly as they measure the platform (see RelayFloor.java for the JVM forms).
+ * pacing and receiver measure it exactly as they measure the platform. RelayFloor.java is the same in a JVM, with a
+ * reader and a writer thread.
  *
  * Build: gcc -O2 -Wall -Wextra -o relay relay.c      Run (by MessagingBench): relay ROOT
  * Listens on ROOT/bench-a/bus.sock and ROOT/bench-b/bus.sock, prints "ready", serves one pair of connections after

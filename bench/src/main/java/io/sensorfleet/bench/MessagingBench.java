@@ -401,14 +401,18 @@ public final class MessagingBench {
         (bean.getProcessCpuTime() - clients0) / wall, (transport.externalCpuNanos() - server0) / wall);
     String dump = System.getProperty("bench.paced.dump");
     if (dump != null) {
-      long[] lat = receiver.latencies;
-      StringBuilder out = new StringBuilder();
-      for (int i = 0; i < Math.min(lat.length, (int) receiver.recorded.get()); i++) {
-        out.append(lat[i]).append('\n');
-      }
-      Files.writeString(Path.of(dump + "-" + (int) rate + "-" + wallStart), out);  // wallStart: the first send
+      dump(receiver, Path.of(dump + "-" + (int) rate + "-" + wallStart));  // wallStart: the first send
     }
     return percentiles(receiver);
+  }
+
+  /** The recorded latencies in arrival order, one per line in nanoseconds (for {@code -Dbench.paced.dump}). */
+  private static void dump(Receiver receiver, Path file) throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(receiver.latencies.length, (int) receiver.recorded.get()); i++) {
+      out.append(receiver.latencies[i]).append('\n');
+    }
+    Files.writeString(file, out);
   }
 
   /**
@@ -553,7 +557,6 @@ public final class MessagingBench {
     /** What serves the bench's two sockets, in a process of its own. */
     enum Server {
       PLATFORM,
-      /** {@code -Dbench.floor.threads=one-thread}: the floor's one-thread form. */
       RELAY,
       /** {@code -Dbench.floor.native=PATH}: the built {@code bench/floors/relay.c}. */
       NATIVE_RELAY;
@@ -569,8 +572,7 @@ public final class MessagingBench {
         command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         command.addAll(this == PLATFORM
             ? List.of(MessagingBench.class.getName(), "platform", root.toString())
-            : List.of(RelayFloor.class.getName(), root.toString(),
-                System.getProperty("bench.floor.threads", "two-threads")));
+            : List.of(RelayFloor.class.getName(), root.toString()));
         return command;
       }
     }

@@ -20,17 +20,13 @@ import java.util.concurrent.BlockingQueue;
  * bench's messages — read A's {@code send} lines, rewrite each head into a {@code deliver}, write them to B — with no
  * framework, no decoding, no policy, no actor. It answers the bench client's {@code hello} with a bare
  * {@code welcome}, so {@link MessagingBench}'s own clients, pacing and receiver measure it exactly as they measure the
- * platform, in a JVM of its own with the same options. Two forms:
+ * platform, in a JVM of its own with the same options. A reader thread hands each read's rewritten bytes to a writer
+ * thread through a queue: the least an actor design needs (the socket's reader, and the actor that decides and
+ * writes). {@code bench/floors/relay.c} is the same in one C thread.
  *
- * <ul>
- *   <li>{@code one-thread}: one thread reads, rewrites and writes (nothing is handed between threads);
- *   <li>{@code two-threads}: a reader thread hands each read's rewritten bytes to a writer thread through a queue, the
- *       least an actor design needs (the socket's reader and the actor that decides and writes are two threads).
- * </ul>
- *
- * <p>Usage (started by {@link MessagingBench}): {@code RelayFloor ROOT one-thread|two-threads}; listens on
- * {@code ROOT/bench-a/bus.sock} and {@code ROOT/bench-b/bus.sock}, says {@code ready}, serves one pair of
- * connections after another, and ends with its input.
+ * <p>Usage (started by {@link MessagingBench}): {@code RelayFloor ROOT}; listens on {@code ROOT/bench-a/bus.sock} and
+ * {@code ROOT/bench-b/bus.sock}, says {@code ready}, serves one pair of connections after another, and ends with its
+ * input.
  */
 public final class RelayFloor {
 
@@ -44,7 +40,6 @@ public final class RelayFloor {
 
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]);
-    boolean twoThreads = args[1].equals("two-threads");
     ServerSocketChannel a = listen(root.resolve("bench-a"));
     ServerSocketChannel b = listen(root.resolve("bench-b"));
     System.out.println("ready");
@@ -61,11 +56,7 @@ public final class RelayFloor {
     });
     while (true) {
       try (SocketChannel from = welcome(a.accept()); SocketChannel to = welcome(b.accept())) {
-        if (twoThreads) {
-          relayTwoThreads(from, to);
-        } else {
-          relay(from, to);
-        }
+        relay(from, to);
       } catch (IOException e) {
         // this pair closed: serve the next
       }
@@ -92,22 +83,8 @@ public final class RelayFloor {
     return channel;
   }
 
-  /** One thread: read, rewrite, write, in turn. */
-  private static void relay(SocketChannel from, SocketChannel to) throws IOException {
-    ByteBuffer in = ByteBuffer.allocate(1 << 20);
-    ByteBuffer out = ByteBuffer.allocate(2 << 20);
-    while (from.read(in) >= 0) {
-      rewrite(in, out);
-      out.flip();
-      while (out.hasRemaining()) {
-        to.write(out);
-      }
-      out.clear();
-    }
-  }
-
   /** A reader thread rewrites each read and hands the bytes to this thread, which writes all that is waiting. */
-  private static void relayTwoThreads(SocketChannel from, SocketChannel to) throws IOException {
+  private static void relay(SocketChannel from, SocketChannel to) throws IOException {
     BlockingQueue<byte[]> handOff = new ArrayBlockingQueue<>(1024);
     byte[] end = new byte[0];
     Thread reader = Thread.ofPlatform().daemon().start(() -> {
