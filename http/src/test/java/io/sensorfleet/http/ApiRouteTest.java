@@ -173,10 +173,19 @@ abstract class ApiRouteTest extends JupiterRouteTest {
     return api.route();
   }
 
-  /** Creates {@code name} with {@code role} (and UI grants), straight in the directory. */
+  /**
+   * Creates {@code name} with {@code role} (and UI grants), straight in the directory, and waits for the directory's
+   * own "user created" entry: it reaches the recorder through the audit actor after the reply, so a test counting
+   * entries would otherwise see it arrive late.
+   */
   void user(String name, Role role, InstrumentId... grants) {
     users.create(name, hasher.hash(name + "-password-1").toCompletableFuture().join(), role, Set.of(grants),
         io.sensorfleet.audit.Principal.user("admin")).toCompletableFuture().join();
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(10), () -> {
+      org.junit.jupiter.api.Assertions.assertTrue(audited.stream().anyMatch(r -> r.action().equals("user created")
+          && ("user:" + name).equals(r.target())), "the directory recorded the creation of " + name);
+      return null;
+    });
   }
 
   /** Logs {@code name} in; its bearer token. */
