@@ -141,6 +141,7 @@ public final class MessagingBench {
       return;
     }
     Map<String, Opener> paths = paths(true, true);
+    Map<Integer, Map<String, Double>> halves = new java.util.LinkedHashMap<>();
     Map<String, List<List<Cell>>> cells = new java.util.LinkedHashMap<>();
     paths.keySet().forEach(path -> cells.put(path, new ArrayList<>()));
     for (int size : SIZES) {
@@ -159,6 +160,7 @@ public final class MessagingBench {
           // The floor runs at our half peak: it is the floor under our path at our load, not a path of its own.
           String rateOf = path.getKey().equals(FLOOR) || path.getKey().equals(NATIVE_FLOOR) ? OURS : path.getKey();
           double half = median(peaks.get(rateOf), Throughput::msgsPerSecond) / 2;
+          halves.computeIfAbsent(size, k -> new java.util.LinkedHashMap<>()).put(path.getKey(), half);
           System.err.printf("size %d B, latency %d/%d: %s, half peak %,.0f msgs/s...%n", size, run + 1, runs,
               path.getKey(), half);
           Cell cell = latencies(path.getValue(), size, peaks.get(path.getKey()).get(run), half);
@@ -187,7 +189,60 @@ public final class MessagingBench {
         + " flight, all throughput runs first; latency %,d samples; half peak = 50 %% of the path's median"
         + " throughput (the relay floor: of ours), paced; each paced rate recorded for %d s after %.0f s of it.%n",
         runs, messages, INFLIGHT, LATENCY_SAMPLES, PACED_SECONDS, PACED_WARM_UP_SECONDS);
+    System.out.printf("The VM's DAMON reclaim (kdamond): %s.%n", System.getProperty("bench.damon", "not reported"));
+    if (NativeClient.enabled()) {
+      nativeTable(runs, halves);
+    }
     System.exit(0);
+  }
+
+  /**
+   * The paced columns again with {@link NativeClient} (bench/clients/paced.c) in place of this JVM's clients, at the
+   * same rates, every path on connections of its own, the paths alternating; prints a second table.
+   */
+  private static void nativeTable(int runs, Map<Integer, Map<String, Double>> halves) throws Exception {
+    Map<String, NativeClient.Opener> paths = new java.util.LinkedHashMap<>();
+    paths.put(OURS, () -> OurBus.endpoint(OurBus.Server.PLATFORM));
+    paths.put(FLOOR, () -> OurBus.endpoint(OurBus.Server.RELAY));
+    paths.put(NATIVE_FLOOR, () -> OurBus.endpoint(OurBus.Server.NATIVE_RELAY));
+    paths.put("NATS", NatsBus::endpoint);
+    Map<String, List<List<Latency>>> rows = new java.util.LinkedHashMap<>();
+    paths.keySet().forEach(path -> rows.put(path, new ArrayList<>()));
+    for (int size : SIZES) {
+      Map<String, List<Latency>> halfRuns = new java.util.LinkedHashMap<>();
+      Map<String, List<Latency>> moderateRuns = new java.util.LinkedHashMap<>();
+      for (int run = 0; run < runs; run++) {
+        for (var path : paths.entrySet()) {
+          double half = halves.get(size).get(path.getKey());
+          System.err.printf("size %d B, C client %d/%d: %s, half peak %,.0f msgs/s...%n", size, run + 1, runs,
+              path.getKey(), half);
+          Latency atHalf = NativeClient.paced(path.getValue(), size, half, PACED_WARM_UP_SECONDS, PACED_SECONDS);
+          Latency moderate = NativeClient.paced(path.getValue(), size, MODERATE_RATE, PACED_WARM_UP_SECONDS,
+              PACED_SECONDS);
+          System.err.printf("  p50 / p99 µs: half peak %s, 10 k/s %s%n", atHalf.cell(), moderate.cell());
+          halfRuns.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(atHalf);
+          moderateRuns.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(moderate);
+        }
+      }
+      paths.keySet().forEach(path -> {
+        rows.get(path).add(halfRuns.get(path));
+        rows.get(path).add(moderateRuns.get(path));
+      });
+    }
+    System.out.printf("%nThe paced columns with the C client (bench/clients/paced.c) in place of the JVM's:%n%n");
+    System.out.println("| path | 128 B: p50 / p99 µs at half peak | 128 B: at 10 k/s | 1 KiB: at half peak"
+        + " | 1 KiB: at 10 k/s |");
+    System.out.println("|---|---|---|---|---|");
+    for (var row : rows.entrySet()) {
+      StringBuilder line = new StringBuilder("| " + row.getKey() + " |");
+      for (List<Latency> column : row.getValue()) {
+        line.append(' ').append(new Latency(median(column, Latency::p50Micros), median(column, Latency::p99Micros),
+            median(column, Latency::lostPercent)).cell()).append(" |");
+      }
+      System.out.println(line);
+    }
+    System.out.printf("%nmedians of %d interleaved runs; the same half-peak rates as above; each rate recorded for %d"
+        + " s after %.0f s of it.%n", runs, PACED_SECONDS, PACED_WARM_UP_SECONDS);
   }
 
   /**
@@ -593,18 +648,7 @@ public final class MessagingBench {
           deleteTree(dir);
         };
       } else {
-        root = ROOTS.computeIfAbsent(server, s -> {
-          try {
-            Path dir = Files.createTempDirectory(Path.of("/tmp"), "sfb");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-            return dir;
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
-        if (!SHARED.containsKey(server)) {
-          SHARED.put(server, startProcess(server, root));
-        }
+        root = shared(server);
         process = Optional.of(SHARED.get(server));
         platform = () -> { };  // kept for the next run: its JIT stays warm, as a sensor's does
       }
@@ -617,6 +661,39 @@ public final class MessagingBench {
     /** The platform's (or the floor's) process for every run of it, and its runtime root; started by the first run. */
     private static final Map<Server, Process> SHARED = new java.util.EnumMap<>(Server.class);
     private static final Map<Server, Path> ROOTS = new java.util.EnumMap<>(Server.class);
+
+    /** The runtime root of {@code server}'s process, started if this is its first run. */
+    private static Path shared(Server server) throws IOException {
+      Path root = ROOTS.computeIfAbsent(server, s -> {
+        try {
+          Path dir = Files.createTempDirectory(Path.of("/tmp"), "sfb");
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+          return dir;
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      if (!SHARED.containsKey(server)) {
+        SHARED.put(server, startProcess(server, root));
+      }
+      return root;
+    }
+
+    /** {@code server}'s sockets for {@link NativeClient}, with the same hellos and heads as this JVM's clients. */
+    static NativeClient.Endpoint endpoint(Server server) throws IOException {
+      Path root = shared(server);
+      List<String> args = new ArrayList<>(List.of("bus",
+          root.resolve(SENDER.value()).resolve(BusSocket.SOCKET_NAME).toString(),
+          root.resolve(RECEIVER.value()).resolve(BusSocket.SOCKET_NAME).toString()));
+      for (InstrumentId id : List.of(SENDER, RECEIVER)) {
+        String hello = new String(FrameCodec.standard().encode(new Frame.Hello("h1",
+            List.copyOf(Handshake.SUPPORTED_VERSIONS), id, "bench/1")), StandardCharsets.UTF_8);
+        args.add(hello.strip());
+      }
+      args.add("{\"type\":\"send\",\"to\":\"" + RECEIVER + "\",\"payload\":");
+      args.add("{\"type\":\"deliver\",\"from\":\"" + SENDER + "\",\"payload\":");
+      return new NativeClient.Endpoint(args, SHARED.get(server).pid(), () -> { });
+    }
 
     /** Starts the platform's (or the floor's) process; it ends when this JVM does (the end of its input). */
     private static Process startProcess(Server server, Path root) throws IOException {
@@ -807,55 +884,77 @@ public final class MessagingBench {
 
   /** Debian's nats-server with authorization, and jnats publisher and subscriber connections. */
   static final class NatsBus implements Transport {
-    private final Process server;
+    private final Server server;
     private final Connection pub;
     private final Connection sub;
-    private final Path dir;
 
-    private NatsBus(Process server, Connection pub, Connection sub, Path dir) {
+    private NatsBus(Server server, Connection pub, Connection sub) {
       this.server = server;
       this.pub = pub;
       this.sub = sub;
-      this.dir = dir;
+    }
+
+    /** nats-server with authorization, for {@link NativeClient}; stopped when the endpoint is closed. */
+    static NativeClient.Endpoint endpoint() throws Exception {
+      Server server = Server.start();
+      return new NativeClient.Endpoint(List.of("nats", "127.0.0.1", Integer.toString(server.port()),
+          "CONNECT {\"verbose\":false,\"pedantic\":false,\"user\":\"pub\",\"pass\":\"pubsecret\"}",
+          "CONNECT {\"verbose\":false,\"pedantic\":false,\"user\":\"sub\",\"pass\":\"subsecret\"}", SUBJECT),
+          server.process().pid(), server::close);
+    }
+
+    /** A running nats-server, its port and its directory (configuration, log). */
+    record Server(Process process, int port, Path dir) implements AutoCloseable {
+      static Server start() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+          port = probe.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory("sfb-nats");
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, """
+            listen: 127.0.0.1:%d
+            authorization {
+              users = [
+                {user: pub, password: pubsecret, permissions: {publish: "%s", subscribe: "_INBOX.>"}}
+                {user: sub, password: subsecret, permissions: {subscribe: "%s", publish: "_INBOX.>"}}
+              ]
+            }
+            """.formatted(port, SUBJECT, SUBJECT));
+        Process server = new ProcessBuilder("nats-server", "-c", conf.toString())
+            .redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            break;
+          } catch (IOException e) {
+            if (System.nanoTime() > deadline || !server.isAlive()) {
+              throw new IOException("nats-server did not start (is it installed? apt-get install nats-server)", e);
+            }
+            LockSupport.parkNanos(20_000_000);
+          }
+        }
+        return new Server(server, port, dir);
+      }
+
+      @Override
+      public void close() throws Exception {
+        process.destroy();
+        process.waitFor(10, TimeUnit.SECONDS);
+        deleteTree(dir);
+      }
     }
 
     static Transport open(Receiver receiver) throws Exception {
-      int port;
-      try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = probe.getLocalPort();
-      }
-      Path dir = Files.createTempDirectory("sfb-nats");
-      Path conf = dir.resolve("nats.conf");
-      Files.writeString(conf, """
-          listen: 127.0.0.1:%d
-          authorization {
-            users = [
-              {user: pub, password: pubsecret, permissions: {publish: "%s", subscribe: "_INBOX.>"}}
-              {user: sub, password: subsecret, permissions: {subscribe: "%s", publish: "_INBOX.>"}}
-            ]
-          }
-          """.formatted(port, SUBJECT, SUBJECT));
-      Process server = new ProcessBuilder("nats-server", "-c", conf.toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (true) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-          break;
-        } catch (IOException e) {
-          if (System.nanoTime() > deadline || !server.isAlive()) {
-            throw new IOException("nats-server did not start (is it installed? apt-get install nats-server)", e);
-          }
-          LockSupport.parkNanos(20_000_000);
-        }
-      }
-      String url = "nats://127.0.0.1:" + port;
+      Server server = Server.start();
+      String url = "nats://127.0.0.1:" + server.port();
       Connection sub = Nats.connect(new Options.Builder().server(url).userInfo("sub", "subsecret").build());
       Dispatcher dispatcher = sub.createDispatcher(msg -> receiver.onPayload(timestamp(msg.getData(), 0)));
       dispatcher.setPendingLimits(-1, -1);
       dispatcher.subscribe(SUBJECT);
       sub.flush(Duration.ofSeconds(5));
       Connection pub = Nats.connect(new Options.Builder().server(url).userInfo("pub", "pubsecret").build());
-      return new NatsBus(server, pub, sub, dir);
+      return new NatsBus(server, pub, sub);
     }
 
     @Override
@@ -872,16 +971,14 @@ public final class MessagingBench {
 
     @Override
     public long externalCpuNanos() {
-      return processCpuNanos(server.pid());
+      return processCpuNanos(server.process().pid());
     }
 
     @Override
     public void close() throws Exception {
       pub.close();
       sub.close();
-      server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
-      deleteTree(dir);
+      server.close();
     }
   }
 }
