@@ -2,7 +2,8 @@
  * The bus benchmark's paced latency client without a JVM: one sender thread and one receiver thread that do what
  * MessagingBench's Java clients do at a paced rate, and nothing else. With the Java clients, their JVM (its threads,
  * its compiler, its collections) shares the VM's two cores with the path it measures and adds its own tail to every
- * path's; this client costs the cores a fraction of it, so what remains of the tail is the path's.
+ * path's. This client has no collector, compiler or threads beside its two, so what remains of a tail is the path's
+ * (it keeps about as much of a core busy: sending and receiving are mostly system calls).
  *
  * Build: gcc -O2 -Wall -Wextra -pthread -o paced paced.c    Run (by MessagingBench, -Dbench.native-client):
  *   paced bus  SOCKET_A SOCKET_B HELLO_A HELLO_B SEND_HEAD DELIVER_HEAD SIZE RATE WARM_UP_S RECORD_S [DUMP]
@@ -11,11 +12,13 @@
  * before a payload in a `send` line, DELIVER_HEAD before it in a `deliver` line.
  *
  * The method is MessagingBench's: payloads {"t":"<19 digits>","p":"xx…"} of exactly SIZE bytes, stamped with
- * CLOCK_MONOTONIC when written; everything due is written in one write(2), then the sender sleeps until the next
- * message is due; WARM_UP_S seconds at the rate unrecorded (their padding starts with 'w'), then RECORD_S seconds
- * recorded; a message that never arrives (none for a second) ranks after every one that did.
+ * CLOCK_MONOTONIC when written and arrived when the read that brought them returned; everything due is written in
+ * one write(2), then the sender sleeps until the next message is due; WARM_UP_S seconds at the rate unrecorded (their
+ * padding starts with 'w'), then RECORD_S seconds recorded; a message that never arrives (none for a second) ranks
+ * after every one that did.
  * Prints one line: "p50_us p99_us lost_percent client_cores" (p99 "Infinity" when lost messages reach it); DUMP, if
- * given, gets the recorded latencies in arrival order, one per line, in nanoseconds.
+ * given, gets the recorded latencies in arrival order, one per line, in nanoseconds. PACED_DEBUG=1 prints the
+ * monotonic time its recorded part starts at on standard error (to line a dump up with `perf sched -k mono`).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -65,6 +65,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * messages between the same two sockets doing nothing else, at our half peak: what this machine and these clients
  * allow any server.
  *
+ * <p>Then the paced columns run again with {@link NativeClient} ({@code bench/clients/paced.c}) in place of this JVM's
+ * clients, at the same rates: what is left of a tail without a client JVM beside the path is the path's.
+ *
  * <p>The platform runs in a JVM of its own, as nats-server runs apart from its clients; it is started with this JVM's
  * options once and serves every run of ours, so its JIT is warm after the first. It runs with its inbound shaping
  * raised (the default, 2000 frames/s per Instrument, is a containment setting, not a speed limit). Each paced rate
@@ -577,7 +580,10 @@ public final class MessagingBench {
     private final SocketChannel in;
     private final Thread reader;
     private final ByteBuffer pending = ByteBuffer.allocate(1 << 20);
-    private final byte[] prefix;
+    /** What precedes the payload in the bench's {@code send} lines, and in the {@code deliver} lines they become. */
+    static final String SEND_HEAD = "{\"type\":\"send\",\"to\":\"" + RECEIVER + "\",\"payload\":";
+    static final String DELIVER_HEAD = "{\"type\":\"deliver\",\"from\":\"" + SENDER + "\",\"payload\":";
+    private final byte[] prefix = SEND_HEAD.getBytes(StandardCharsets.US_ASCII);
 
     private OurBus(AutoCloseable platform, Optional<Process> process, SocketChannel out, SocketChannel in,
         Thread reader) {
@@ -586,7 +592,6 @@ public final class MessagingBench {
       this.out = out;
       this.in = in;
       this.reader = reader;
-      this.prefix = ("{\"type\":\"send\",\"to\":\"" + RECEIVER + "\",\"payload\":").getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -686,12 +691,10 @@ public final class MessagingBench {
           root.resolve(SENDER.value()).resolve(BusSocket.SOCKET_NAME).toString(),
           root.resolve(RECEIVER.value()).resolve(BusSocket.SOCKET_NAME).toString()));
       for (InstrumentId id : List.of(SENDER, RECEIVER)) {
-        String hello = new String(FrameCodec.standard().encode(new Frame.Hello("h1",
-            List.copyOf(Handshake.SUPPORTED_VERSIONS), id, "bench/1")), StandardCharsets.UTF_8);
-        args.add(hello.strip());
+        args.add(new String(hello(id), StandardCharsets.UTF_8).strip());
       }
-      args.add("{\"type\":\"send\",\"to\":\"" + RECEIVER + "\",\"payload\":");
-      args.add("{\"type\":\"deliver\",\"from\":\"" + SENDER + "\",\"payload\":");
+      args.add(SEND_HEAD);
+      args.add(DELIVER_HEAD);
       return new NativeClient.Endpoint(args, SHARED.get(server).pid(), () -> { });
     }
 
@@ -756,6 +759,12 @@ public final class MessagingBench {
       return system;
     }
 
+    /** The hello line the bench's client for {@code id} sends. */
+    private static byte[] hello(InstrumentId id) {
+      return FrameCodec.standard().encode(new Frame.Hello("h1", List.copyOf(Handshake.SUPPORTED_VERSIONS), id,
+          "bench/1"));
+    }
+
     /**
      * Connects and says hello; retries until the channel listens and welcomes (it refuses a connection while it
      * still holds the previous run's, answering {@code error not-ready}).
@@ -767,8 +776,7 @@ public final class MessagingBench {
           SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
           try {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            var hello = new Frame.Hello("h1", List.copyOf(Handshake.SUPPORTED_VERSIONS), id, "bench/1");
-            channel.write(ByteBuffer.wrap(FrameCodec.standard().encode(hello)));
+            channel.write(ByteBuffer.wrap(hello(id)));
             if (firstLine(channel).contains("\"type\":\"welcome\"")) {
               return channel;
             }
@@ -803,8 +811,7 @@ public final class MessagingBench {
      * client costs the machine little (at 1 KiB and ~300 k msgs/s a byte-by-byte scan took a good part of a core).
      */
     private static void readDeliveries(SocketChannel in, Receiver receiver) {
-      byte[] head = ("{\"type\":\"deliver\",\"from\":\"" + SENDER + "\",\"payload\":")
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] head = DELIVER_HEAD.getBytes(StandardCharsets.US_ASCII);
       ByteBuffer buffer = ByteBuffer.allocate(4 << 20);
       try {
         while (in.read(buffer) >= 0) {
