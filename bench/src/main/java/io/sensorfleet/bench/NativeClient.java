@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * {@code bench/clients/paced.c}, built by {@code bench/messaging.sh}: {@link MessagingBench}'s paced sender and
  * receiver without a JVM. This JVM's clients share the VM's two cores with the path they measure, and their threads,
- * compiler and collections add a tail of their own to every path's; the C client costs the cores less, so what is
- * left of a tail is the path's. It runs once per paced rate, on connections of its own, and prints the percentiles.
+ * compiler and collections add a tail of their own to every path's; the C client has none of them, so what is left
+ * of a tail is the path's. It runs once per paced rate, on connections of its own, and prints the percentiles.
  * {@code -Dbench.native-client=PATH} names the binary ({@code bench/target/paced}); {@code -Dbench.native-client=}
  * (empty) skips its table.
  */
