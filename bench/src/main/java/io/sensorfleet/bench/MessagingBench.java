@@ -901,12 +901,26 @@ public final class MessagingBench {
       this.sub = sub;
     }
 
+    /**
+     * A user of the server's authorization block: the publisher may only publish the subject, the subscriber only
+     * subscribe to it.
+     */
+    record User(String name, String password) {
+      /** The line that logs this user in over NATS's text protocol (what jnats sends, without its options). */
+      String connectLine() {
+        return "CONNECT {\"verbose\":false,\"pedantic\":false,\"user\":\"" + name + "\",\"pass\":\"" + password
+            + "\"}";
+      }
+    }
+
+    static final User PUBLISHER = new User("pub", "pubsecret");
+    static final User SUBSCRIBER = new User("sub", "subsecret");
+
     /** nats-server with authorization, for {@link NativeClient}; stopped when the endpoint is closed. */
     static NativeClient.Endpoint endpoint() throws Exception {
       Server server = Server.start();
       return new NativeClient.Endpoint(List.of("nats", "127.0.0.1", Integer.toString(server.port()),
-          "CONNECT {\"verbose\":false,\"pedantic\":false,\"user\":\"pub\",\"pass\":\"pubsecret\"}",
-          "CONNECT {\"verbose\":false,\"pedantic\":false,\"user\":\"sub\",\"pass\":\"subsecret\"}", SUBJECT),
+          PUBLISHER.connectLine(), SUBSCRIBER.connectLine(), SUBJECT),
           server.process().pid(), server::close);
     }
 
@@ -923,11 +937,12 @@ public final class MessagingBench {
             listen: 127.0.0.1:%d
             authorization {
               users = [
-                {user: pub, password: pubsecret, permissions: {publish: "%s", subscribe: "_INBOX.>"}}
-                {user: sub, password: subsecret, permissions: {subscribe: "%s", publish: "_INBOX.>"}}
+                {user: %s, password: %s, permissions: {publish: "%s", subscribe: "_INBOX.>"}}
+                {user: %s, password: %s, permissions: {subscribe: "%s", publish: "_INBOX.>"}}
               ]
             }
-            """.formatted(port, SUBJECT, SUBJECT));
+            """.formatted(port, PUBLISHER.name(), PUBLISHER.password(), SUBJECT, SUBSCRIBER.name(),
+            SUBSCRIBER.password(), SUBJECT));
         Process server = new ProcessBuilder("nats-server", "-c", conf.toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -955,12 +970,14 @@ public final class MessagingBench {
     static Transport open(Receiver receiver) throws Exception {
       Server server = Server.start();
       String url = "nats://127.0.0.1:" + server.port();
-      Connection sub = Nats.connect(new Options.Builder().server(url).userInfo("sub", "subsecret").build());
+      Connection sub = Nats.connect(new Options.Builder().server(url)
+          .userInfo(SUBSCRIBER.name(), SUBSCRIBER.password()).build());
       Dispatcher dispatcher = sub.createDispatcher(msg -> receiver.onPayload(timestamp(msg.getData(), 0)));
       dispatcher.setPendingLimits(-1, -1);
       dispatcher.subscribe(SUBJECT);
       sub.flush(Duration.ofSeconds(5));
-      Connection pub = Nats.connect(new Options.Builder().server(url).userInfo("pub", "pubsecret").build());
+      Connection pub = Nats.connect(new Options.Builder().server(url)
+          .userInfo(PUBLISHER.name(), PUBLISHER.password()).build());
       return new NatsBus(server, pub, sub);
     }
 
